@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ASM_LKL_ELF_H
+#define _ASM_LKL_ELF_H
+
+/* lkl never loads ELF programs. */
+#define elf_check_arch(x)	0
+#define ELF_CLASS		ELFCLASS64
+#define ELF_EXEC_PAGESIZE	4096
+#define ELF_HWCAP		(0)
+#define ELF_PLATFORM		(NULL)
+
+typedef unsigned long elf_greg_t;
+#define ELF_NGREG 1
+typedef elf_greg_t elf_gregset_t[ELF_NGREG];
+typedef struct { } elf_fpregset_t;
+
+#endif

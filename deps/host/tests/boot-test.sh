@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run boot-test against a fresh ext4 image, then check the image with the
+# host's own tools: e2fsck must find it clean and debugfs must read back
+# exactly the pattern the test wrote.
+#
+#   boot-test.sh BOOT_TEST_BINARY [MB_FOR_THROUGHPUT (default 200)]
+set -euo pipefail
+
+bin=$1
+speed=${2:-200}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkl-boot-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+img=$tmp/disk.img
+
+export PATH=$PATH:/sbin:/usr/sbin
+truncate -s $((speed + 300))M "$img"
+mkfs.ext4 -F -q "$img"
+
+"$bin" "$img" "$speed"
+
+echo "# e2fsck -fn"
+e2fsck -fn "$img"
+echo "ok - e2fsck clean"
+
+"$bin" --pattern 50 > "$tmp/want"
+debugfs -R 'cat /file' "$img" > "$tmp/got" 2>/dev/null
+cmp "$tmp/want" "$tmp/got"
+echo "ok - debugfs reads back the 50 MB pattern"

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Errors: Node-shaped system errors for kernel failures, LklError (codes
+// ERR_LKL_*) for library states, and Node's ERR_INVALID_ARG_* for bad args.
+
+import * as os from 'os'
+import * as util from 'util'
+
+/** A kernel failure shaped like the errors of node:fs. */
+export interface SystemError extends Error {
+  code: string
+  errno: number
+  syscall: string
+  path?: string
+  dest?: string
+}
+
+// The kernel speaks Linux errno numbers; the package runs on Linux hosts
+// only (see package.json "os"), where Node's numbering is the same.
+const EXTRA_MESSAGES: Record<string, string> = {
+  EUCLEAN: 'structure needs cleaning',
+  EBADMSG: 'bad message',
+  ENOTBLK: 'block device required',
+  EDQUOT: 'disk quota exceeded',
+  ESTALE: 'stale file handle',
+  ENOKEY: 'required key not available',
+  ENODATA: 'no data available',
+  EOVERFLOW: 'value too large for defined data type'
+}
+
+let byNumber: Map<number, string> | null = null
+
+function errnoName (errno: number): string {
+  const fromUv = util.getSystemErrorMap().get(-errno)
+  if (fromUv) return fromUv[0]
+  if (!byNumber) {
+    byNumber = new Map()
+    for (const [name, n] of Object.entries(os.constants.errno)) byNumber.set(n, name)
+  }
+  return byNumber.get(errno) ?? 'E' + errno
+}
+
+function errnoMessage (errno: number, name: string): string {
+  const fromUv = util.getSystemErrorMap().get(-errno)
+  if (fromUv) return fromUv[1]
+  return EXTRA_MESSAGES[name] ?? 'unknown error'
+}
+
+/**
+ * Build the error for a failed syscall. `neg` is the kernel's -errno;
+ * `path`/`dest` are exactly what the caller passed. `stackFrom` is an
+ * Error made at the call site, whose stack the result takes over.
+ */
+export function systemError (neg: number, syscall: string, path?: string, dest?: string, stackFrom?: Error): SystemError {
+  const errno = -neg
+  const code = errnoName(errno)
+  let message = `${code}: ${errnoMessage(errno, code)}, ${syscall}`
+  if (path !== undefined) message += ` '${path}'`
+  if (dest !== undefined) message += ` -> '${dest}'`
+  const err = new Error(message) as SystemError
+  err.errno = neg
+  err.code = code
+  err.syscall = syscall
+  if (path !== undefined) err.path = path
+  if (dest !== undefined) err.dest = dest
+  if (stackFrom?.stack) {
+    // The caller's frames only: drop the ones inside this package.
+    const frames = stackFrom.stack.split('\n').slice(1).filter((l) => !l.includes(__dirname))
+    err.stack = `Error: ${message}\n${frames.join('\n')}`
+  }
+  return err
+}
+
+/** The code of a negative errno, e.g. -2 -> 'ENOENT'. */
+export function errnoCode (neg: number): string {
+  return errnoName(-neg)
+}
+
+/** Library state errors: one class, static factories, codes ERR_LKL_*. */
+export class LklError extends Error {
+  code: string
+  errno?: number
+  syscall?: string
+  path?: string
+
+  constructor (code: string, message: string) {
+    super(message)
+    this.name = 'LklError'
+    this.code = code
+  }
+
+  static halted (): LklError {
+    return new LklError('ERR_LKL_HALTED', 'The kernel was halted; halt() is final for the process')
+  }
+
+  static imageClosed (): LklError {
+    return new LklError('ERR_LKL_IMAGE_CLOSED', 'The image is closed')
+  }
+
+  static fileClosed (): LklError {
+    return new LklError('ERR_LKL_FILE_CLOSED', 'The file handle is closed')
+  }
+
+  static unknownFsType (type: string, file: string): LklError {
+    const e = new LklError('ERR_LKL_UNKNOWN_FSTYPE', type === 'auto'
+      ? `Could not detect a filesystem in '${file}'`
+      : `Unknown filesystem type '${type}' (not built into the kernel)`)
+    e.path = file
+    return e
+  }
+
+  static noPartition (file: string, partition: number): LklError {
+    const e = new LklError('ERR_LKL_NO_PARTITION', `No partition ${partition} in '${file}'`)
+    e.path = file
+    return e
+  }
+
+  static bootFailed (neg: number): LklError {
+    const e = new LklError('ERR_LKL_BOOT_FAILED', `The kernel failed to boot (${errnoCode(neg)})`)
+    e.errno = neg
+    return e
+  }
+
+  static mountFailed (file: string, type: string, partition: number, neg: number, hint: string): LklError {
+    const where = partition ? `partition ${partition} of '${file}'` : `'${file}'`
+    let message = `Could not mount ${where} as ${type} (${errnoCode(neg)})`
+    if (hint) message += `: ${hint}`
+    const e = new LklError('ERR_LKL_MOUNT_FAILED', message)
+    e.errno = neg
+    e.syscall = 'mount'
+    e.path = file
+    return e
+  }
+
+  static kernel (what: string, neg: number): LklError {
+    const e = new LklError('ERR_LKL_KERNEL', `${what} failed (${errnoCode(neg)})`)
+    e.errno = neg
+    return e
+  }
+}
+
+/** Node's ERR_INVALID_ARG_TYPE, thrown synchronously before native calls. */
+export function invalidArgType (name: string, expected: string, actual: unknown): TypeError {
+  let got: string
+  if (actual == null) got = ` Received ${actual}`
+  else if (typeof actual === 'function') got = ' Received function'
+  else if (typeof actual === 'object') got = ` Received an instance of ${(actual as object).constructor?.name ?? 'Object'}`
+  else got = ` Received type ${typeof actual} (${util.inspect(actual).slice(0, 28)})`
+  const e = new TypeError(`The "${name}" argument must be ${expected}.${got}`) as TypeError & { code: string }
+  e.code = 'ERR_INVALID_ARG_TYPE'
+  return e
+}
+
+/** Node's ERR_INVALID_ARG_VALUE. */
+export function invalidArgValue (name: string, value: unknown, reason: string): TypeError {
+  const e = new TypeError(`The argument '${name}' ${reason}. Received ${util.inspect(value)}`) as TypeError & { code: string }
+  e.code = 'ERR_INVALID_ARG_VALUE'
+  return e
+}
+
+/** Node's ERR_OUT_OF_RANGE. */
+export function outOfRange (name: string, range: string, value: unknown): RangeError {
+  const e = new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${util.inspect(value)}`) as RangeError & { code: string }
+  e.code = 'ERR_OUT_OF_RANGE'
+  return e
+}

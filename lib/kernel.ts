@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The kernel's lifecycle in this process: lazy boot, halt (final), the
+// registry of open images, and what happens to them at process exit.
+
+import { native } from './native'
+import { LklError, invalidArgType, invalidArgValue } from './errors'
+
+export interface BootOptions {
+  /** Kernel memory: bytes, or a string like '256M', '1G'. Default 256M. */
+  memory?: number | string
+  /** Echo the kernel log to stderr (also: env LKL_LOG=1). */
+  log?: boolean
+}
+
+/** What the registry needs from an open image. */
+export interface OpenImage {
+  /** Close (wait for pending ops, sync, unmount, detach). */
+  close (): Promise<void>
+  /** For the synchronous exit path: kernel fds to close and the mount point. */
+  _exitState (): { fds: number[], mount: string | null }
+}
+
+type State = 'off' | 'booting' | 'running' | 'halting' | 'halted'
+
+let state: State = 'off'
+let booting: Promise<void> | null = null
+let halting: Promise<void> | null = null
+const images = new Set<OpenImage>()
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
+
+export function parseMemory (memory: number | string | undefined): number {
+  if (memory === undefined) return 0
+  if (typeof memory === 'number') {
+    if (!Number.isSafeInteger(memory) || memory < 0) throw invalidArgValue('memory', memory, 'must be a non-negative integer')
+    return memory
+  }
+  if (typeof memory !== 'string') throw invalidArgType('options.memory', 'of type number or string', memory)
+  const m = /^(\d+)\s*([KMG]?)i?B?$/i.exec(memory.trim())
+  if (!m) throw invalidArgValue('memory', memory, "must look like '256M'")
+  return Number(m[1]) * UNITS[m[2].toUpperCase()]
+}
+
+/** Boot the kernel (once). Optional: open() boots lazily. */
+export function boot (options: BootOptions = {}): Promise<void> {
+  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
+  const memory = parseMemory(options.memory)
+  if (options.log !== undefined && typeof options.log !== 'boolean') throw invalidArgType('options.log', 'of type boolean', options.log)
+  if (state === 'halting' || state === 'halted') return Promise.reject(LklError.halted())
+  if (booting) return booting
+  const log = options.log ?? process.env.LKL_LOG === '1'
+  state = 'booting'
+  booting = native.boot(memory, log, '').then((r) => {
+    if (r < 0) {
+      state = 'off'
+      booting = null
+      throw LklError.bootFailed(r)
+    }
+    state = 'running'
+  })
+  return booting
+}
+
+/** Boot if needed; rejects once halted. */
+export function ensureBooted (): Promise<void> {
+  if (state === 'running') return Promise.resolve()
+  return boot()
+}
+
+export function isHalted (): boolean {
+  return state === 'halting' || state === 'halted'
+}
+
+export function register (img: OpenImage): void {
+  if (images.size === 0) installExitHooks()
+  images.add(img)
+}
+
+export function unregister (img: OpenImage): void {
+  images.delete(img)
+  if (images.size === 0) removeExitHooks()
+}
+
+/**
+ * Close every open image (each waits for its pending operations), then
+ * halt the kernel. Final: the kernel cannot boot again in this process.
+ */
+export function halt (): Promise<void> {
+  if (halting) return halting
+  const was = state
+  state = 'halting'
+  halting = (async () => {
+    if (was === 'booting') await booting?.catch(() => {})
+    await Promise.all([...images].map((img) => img.close().catch(() => {})))
+    if (was !== 'off') {
+      const r = await native.halt()
+      if (r < 0) throw LklError.kernel('halt', r)
+    }
+    state = 'halted'
+  })()
+  return halting
+}
+
+/** The end of the kernel log (for debugging and error hints). */
+export function kernelLog (maxBytes = 16384): Promise<string> {
+  if (state !== 'running') return Promise.resolve('')
+  return native.logTail(maxBytes)
+}
+
+// ---- process exit ----------------------------------------------------------
+// beforeExit (the loop ran dry with images open): close them properly, then
+// halt. exit (process.exit(), uncaught error) and fatal signals with no
+// other listener: synchronous sync + unmount from a host thread while this
+// thread waits (native.emergencyClose).
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+let hooked = false
+
+function emergencyClose (): void {
+  if (images.size === 0 || state !== 'running') return
+  const fds: number[] = []
+  const mounts: string[] = []
+  for (const img of images) {
+    const s = img._exitState()
+    fds.push(...s.fds)
+    if (s.mount) mounts.push(s.mount)
+  }
+  images.clear()
+  native.emergencyClose(fds, mounts, 20000)
+}
+
+function onBeforeExit (): void {
+  if (images.size > 0 && !halting) halt().catch(() => {})
+}
+
+function onExit (): void {
+  emergencyClose()
+}
+
+function onSignal (signal: NodeJS.Signals): void {
+  // Someone else handles this signal: leave the decision to them.
+  if (process.listenerCount(signal) > 1) return
+  emergencyClose()
+  removeExitHooks()
+  process.kill(process.pid, signal)
+}
+
+function installExitHooks (): void {
+  if (hooked) return
+  hooked = true
+  process.on('beforeExit', onBeforeExit)
+  process.on('exit', onExit)
+  for (const s of SIGNALS) process.on(s, onSignal)
+}
+
+function removeExitHooks (): void {
+  if (!hooked) return
+  hooked = false
+  process.removeListener('beforeExit', onBeforeExit)
+  process.removeListener('exit', onExit)
+  for (const s of SIGNALS) process.removeListener(s, onSignal)
+}

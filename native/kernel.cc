@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Kernel lifecycle: boot, halt, kernel log, and the synchronous emergency
+// close used only at process exit.
+// Entry functions run on the JS thread; the work runs on a pool thread,
+// except emergencyClose (its own short-lived host thread, see below).
+#include <lkl/asm/unistd.h>
+#include <lkl/linux/fcntl.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "args.h"
+#include "ops.h"
+
+namespace lkl {
+
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+// boot(memoryBytes, logToStderr, cmdline) -> 0 | -errno
+class BootJob : public Job {
+ public:
+  BootJob(uint64_t memory, bool log, std::string cmdline)
+      : cmdline_(std::move(cmdline)) {
+    opts_.memory = memory;
+    opts_.log_to_stderr = log ? 1 : 0;
+    opts_.cmdline = nullptr;
+  }
+  void Execute() override {
+    if (!cmdline_.empty()) opts_.cmdline = cmdline_.c_str();
+    result_ = lkl_host_boot(&opts_);
+  }
+
+ private:
+  struct lkl_boot_options opts_ = {};
+  std::string cmdline_;
+};
+
+Napi::Value Boot(Info info) {
+  return Submit(info, std::make_unique<BootJob>(
+                          static_cast<uint64_t>(ArgLong(info, 0)),
+                          info[1].ToBoolean().Value(), ArgString(info, 2)));
+}
+
+// halt() -> 0 | -errno. lib calls it only with nothing mounted and no op
+// in flight.
+class HaltJob : public Job {
+ public:
+  void Execute() override { result_ = lkl_host_halt(); }
+};
+
+Napi::Value Halt(Info info) {
+  return Submit(info, std::make_unique<HaltJob>());
+}
+
+// logTail(maxBytes) -> string: the end of the kernel log.
+class LogJob : public Job {
+ public:
+  explicit LogJob(size_t len) : buf_(len) {}
+  void Execute() override {
+    result_ = static_cast<long>(lkl_host_log_tail(buf_.data(), buf_.size()));
+  }
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::String::New(env, buf_.data(), static_cast<size_t>(result_));
+  }
+
+ private:
+  std::vector<char> buf_;
+};
+
+Napi::Value LogTail(Info info) {
+  long len = ArgLong(info, 0);
+  if (len < 0) len = 0;
+  return Submit(info, std::make_unique<LogJob>(static_cast<size_t>(len)));
+}
+
+// emergencyClose(fds[], mounts[], timeoutMs) -> number of mounts unmounted
+// (or -1 on timeout).
+//
+// Only for process exit ('exit' handlers must be synchronous). The JS
+// thread blocks while a fresh host thread (not a pool thread: those may all
+// be busy in long calls) closes the given kernel fds, syncs each mount and
+// unmounts it. On timeout the thread is abandoned and the process exits
+// anyway; the state it uses is shared so nothing dangles.
+struct EmergencyState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  long unmounted = 0;
+  std::vector<long> fds;
+  std::vector<std::string> mounts;
+};
+
+void EmergencyWork(std::shared_ptr<EmergencyState> st) {
+  for (long fd : st->fds) lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
+  long count = 0;
+  for (const std::string& mnt : st->mounts) {
+    long fd = lkl_host_syscall(__lkl__NR_openat, LKL_AT_FDCWD,
+                               reinterpret_cast<long>(mnt.c_str()),
+                               LKL_O_RDONLY | LKL_O_DIRECTORY, 0, 0, 0);
+    if (fd >= 0) {
+      lkl_host_syscall(__lkl__NR_syncfs, fd, 0, 0, 0, 0, 0);
+      lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
+    }
+    if (lkl_host_umount(mnt.c_str()) == 0) count++;
+  }
+  std::lock_guard<std::mutex> lock(st->mu);
+  st->unmounted = count;
+  st->done = true;
+  st->cv.notify_all();
+}
+
+Napi::Value EmergencyClose(Info info) {
+  auto st = std::make_shared<EmergencyState>();
+  auto fds = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < fds.Length(); i++)
+    st->fds.push_back(
+        static_cast<long>(fds.Get(i).As<Napi::Number>().Int64Value()));
+  auto mounts = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < mounts.Length(); i++)
+    st->mounts.push_back(mounts.Get(i).As<Napi::String>().Utf8Value());
+  long timeout = ArgLong(info, 2);
+
+  std::thread(EmergencyWork, st).detach();
+  std::unique_lock<std::mutex> lock(st->mu);
+  bool ok = st->cv.wait_for(lock, std::chrono::milliseconds(timeout),
+                            [&] { return st->done; });
+  return Napi::Number::New(info.Env(),
+                           ok ? static_cast<double>(st->unmounted) : -1);
+}
+
+}  // namespace
+
+void InitKernel(Napi::Env env, Napi::Object exports) {
+  exports["boot"] = Napi::Function::New(env, Boot, "boot");
+  exports["halt"] = Napi::Function::New(env, Halt, "halt");
+  exports["logTail"] = Napi::Function::New(env, LogTail, "logTail");
+  exports["emergencyClose"] =
+      Napi::Function::New(env, EmergencyClose, "emergencyClose");
+}
+
+}  // namespace lkl

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Registration of the addon's entry points (module init, JS thread).
+#ifndef LKL_NATIVE_OPS_H
+#define LKL_NATIVE_OPS_H
+
+#include <napi.h>
+
+namespace lkl {
+
+void InitOps(Napi::Env env, Napi::Object exports);        // ops.cc
+void InitStructOps(Napi::Env env, Napi::Object exports);  // ops_struct.cc
+void InitKernel(Napi::Env env, Napi::Object exports);     // kernel.cc
+void InitDisk(Napi::Env env, Napi::Object exports);       // disk.cc
+void InitConstants(Napi::Env env, Napi::Object exports);  // constants.cc
+
+}  // namespace lkl
+
+#endif

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Syscalls that return a structure, and the batched directory read.
+// Entry functions run on the JS thread; Execute() on a pool thread;
+// Result() (struct -> plain JS object) on the JS thread. A negative result
+// resolves as the number (-errno), like every other op.
+#include <lkl/asm/statfs.h>
+#include <lkl/asm/unistd.h>
+#include <lkl/linux/fcntl.h>
+#include <lkl/linux/stat.h>
+#include <lkl/linux/time_types.h>
+
+#include <cstring>
+#include <vector>
+
+#include "args.h"
+#include "ops.h"
+
+namespace lkl {
+
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+void SetTime(Napi::Object o, const char* sec, const char* nsec,
+             const struct lkl_statx_timestamp& t) {
+  o.Set(sec, static_cast<double>(t.tv_sec));
+  o.Set(nsec, static_cast<double>(t.tv_nsec));
+}
+
+// statx(path, flags, mask) -> object | -errno. With path "" and flags
+// AT_EMPTY_PATH, `fd` is used instead (fstat).
+class StatxJob : public SysJob {
+ public:
+  StatxJob() : SysJob(__lkl__NR_statx) {
+    std::memset(&st_, 0, sizeof(st_));
+    a_[4] = reinterpret_cast<long>(&st_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (result_ < 0) return Job::Result(env);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("mask", st_.stx_mask);
+    o.Set("blksize", st_.stx_blksize);
+    o.Set("attributes", static_cast<double>(st_.stx_attributes));
+    o.Set("nlink", st_.stx_nlink);
+    o.Set("uid", st_.stx_uid);
+    o.Set("gid", st_.stx_gid);
+    o.Set("mode", st_.stx_mode);
+    o.Set("ino", static_cast<double>(st_.stx_ino));
+    o.Set("size", static_cast<double>(st_.stx_size));
+    o.Set("blocks", static_cast<double>(st_.stx_blocks));
+    SetTime(o, "atimeSec", "atimeNsec", st_.stx_atime);
+    SetTime(o, "btimeSec", "btimeNsec", st_.stx_btime);
+    SetTime(o, "ctimeSec", "ctimeNsec", st_.stx_ctime);
+    SetTime(o, "mtimeSec", "mtimeNsec", st_.stx_mtime);
+    o.Set("rdevMajor", st_.stx_rdev_major);
+    o.Set("rdevMinor", st_.stx_rdev_minor);
+    o.Set("devMajor", st_.stx_dev_major);
+    o.Set("devMinor", st_.stx_dev_minor);
+    return o;
+  }
+
+ private:
+  struct lkl_statx st_;
+};
+
+// statx(path, flags, mask)
+Napi::Value Statx(Info info) {
+  auto job = std::make_unique<StatxJob>();
+  job->a_[0] = LKL_AT_FDCWD;
+  job->SetString(0, 1, ArgString(info, 0));
+  job->a_[2] = ArgLong(info, 1);
+  job->a_[3] = ArgLong(info, 2);
+  return Submit(info, std::move(job));
+}
+
+// fstatx(fd, mask)
+Napi::Value Fstatx(Info info) {
+  auto job = std::make_unique<StatxJob>();
+  job->a_[0] = ArgLong(info, 0);
+  job->SetString(0, 1, "");
+  job->a_[2] = LKL_AT_EMPTY_PATH;
+  job->a_[3] = ArgLong(info, 1);
+  return Submit(info, std::move(job));
+}
+
+// readdir(path) -> [{ name, type, ino }] | -errno. Batched: open, every
+// getdents64 call and close happen in one job. "." and ".." are dropped.
+class ReaddirJob : public Job {
+ public:
+  explicit ReaddirJob(std::string path) : path_(std::move(path)) {}
+  void Execute() override {
+    long fd = lkl_host_syscall(
+        __lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(path_.c_str()),
+        LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0, 0, 0);
+    if (fd < 0) {
+      result_ = fd;
+      return;
+    }
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+      long n = lkl_host_syscall(__lkl__NR_getdents64, fd,
+                                reinterpret_cast<long>(buf.data()),
+                                static_cast<long>(buf.size()), 0, 0, 0);
+      if (n <= 0) {
+        result_ = n;
+        break;
+      }
+      Parse(buf.data(), n);
+    }
+    lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (result_ < 0) return Job::Result(env);
+    Napi::Array arr = Napi::Array::New(env, entries_.size());
+    for (size_t i = 0; i < entries_.size(); i++) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("name", entries_[i].name);
+      o.Set("type", entries_[i].type);
+      o.Set("ino", static_cast<double>(entries_[i].ino));
+      arr[i] = o;
+    }
+    return arr;
+  }
+
+ private:
+  // The kernel's linux_dirent64 layout (not part of the UAPI headers):
+  // u64 ino, s64 off, u16 reclen, u8 type, char name[].
+  void Parse(const char* p, long n) {
+    for (long off = 0; off < n;) {
+      uint64_t ino;
+      uint16_t reclen;
+      std::memcpy(&ino, p + off, 8);
+      std::memcpy(&reclen, p + off + 16, 2);
+      uint8_t type = static_cast<uint8_t>(p[off + 18]);
+      const char* name = p + off + 19;
+      if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0)
+        entries_.push_back({name, type, ino});
+      off += reclen;
+    }
+  }
+  struct Entry {
+    std::string name;
+    uint32_t type;
+    uint64_t ino;
+  };
+  std::string path_;
+  std::vector<Entry> entries_;
+};
+
+Napi::Value Readdir(Info info) {
+  return Submit(info, std::make_unique<ReaddirJob>(ArgString(info, 0)));
+}
+
+// readlinkat(path) -> Buffer | -errno (the target's raw bytes)
+class ReadlinkJob : public SysJob {
+ public:
+  ReadlinkJob() : SysJob(__lkl__NR_readlinkat), buf_(4096) {
+    a_[0] = LKL_AT_FDCWD;
+    a_[2] = reinterpret_cast<long>(buf_.data());
+    a_[3] = static_cast<long>(buf_.size());
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (result_ < 0) return Job::Result(env);
+    return Napi::Buffer<char>::Copy(env, buf_.data(), result_);
+  }
+
+ private:
+  std::vector<char> buf_;
+};
+
+Napi::Value Readlinkat(Info info) {
+  auto job = std::make_unique<ReadlinkJob>();
+  job->SetString(0, 1, ArgString(info, 0));
+  return Submit(info, std::move(job));
+}
+
+// statfs(path) -> object | -errno
+class StatfsJob : public SysJob {
+ public:
+  StatfsJob() : SysJob(__lkl__NR_statfs) {
+    std::memset(&st_, 0, sizeof(st_));
+    a_[1] = reinterpret_cast<long>(&st_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (result_ < 0) return Job::Result(env);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", static_cast<double>(st_.f_type));
+    o.Set("bsize", static_cast<double>(st_.f_bsize));
+    o.Set("blocks", static_cast<double>(st_.f_blocks));
+    o.Set("bfree", static_cast<double>(st_.f_bfree));
+    o.Set("bavail", static_cast<double>(st_.f_bavail));
+    o.Set("files", static_cast<double>(st_.f_files));
+    o.Set("ffree", static_cast<double>(st_.f_ffree));
+    o.Set("namelen", static_cast<double>(st_.f_namelen));
+    return o;
+  }
+
+ private:
+  struct lkl_statfs st_;
+};
+
+Napi::Value Statfs(Info info) {
+  auto job = std::make_unique<StatfsJob>();
+  job->SetString(0, 0, ArgString(info, 0));
+  return Submit(info, std::move(job));
+}
+
+// utimensat(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, flags)
+class UtimensJob : public SysJob {
+ public:
+  UtimensJob() : SysJob(__lkl__NR_utimensat) {
+    a_[0] = LKL_AT_FDCWD;
+    a_[2] = reinterpret_cast<long>(ts_);
+  }
+  struct __lkl__kernel_timespec ts_[2];
+};
+
+Napi::Value Utimensat(Info info) {
+  auto job = std::make_unique<UtimensJob>();
+  job->SetString(0, 1, ArgString(info, 0));
+  job->ts_[0].tv_sec = ArgLong(info, 1);
+  job->ts_[0].tv_nsec = ArgLong(info, 2);
+  job->ts_[1].tv_sec = ArgLong(info, 3);
+  job->ts_[1].tv_nsec = ArgLong(info, 4);
+  job->a_[3] = ArgLong(info, 5);
+  return Submit(info, std::move(job));
+}
+
+}  // namespace
+
+void InitStructOps(Napi::Env env, Napi::Object exports) {
+  exports["statx"] = Napi::Function::New(env, Statx, "statx");
+  exports["fstatx"] = Napi::Function::New(env, Fstatx, "fstatx");
+  exports["readdir"] = Napi::Function::New(env, Readdir, "readdir");
+  exports["readlinkat"] = Napi::Function::New(env, Readlinkat, "readlinkat");
+  exports["statfs"] = Napi::Function::New(env, Statfs, "statfs");
+  exports["utimensat"] = Napi::Function::New(env, Utimensat, "utimensat");
+}
+
+}  // namespace lkl
