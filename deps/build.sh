@@ -22,6 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build="$here/build"
 tree="$build/linux"
+obj="$build/obj"
 out="$build/out"
 jobs=${LKL_JOBS:-$(nproc)}
 mkdir -p "$build" "$out"
@@ -69,7 +70,7 @@ patch_files=("$here"/patches/*.patch)
 patches_id=$( (echo "$src"; stat -c '%s %Y' "$src"; cat /dev/null "${patch_files[@]}") | sha256sum | cut -d' ' -f1)
 if [ ! -f "$tree/.lkl-source" ] || [ "$(cat "$tree/.lkl-source")" != "$patches_id" ]; then
 	log "extracting $src"
-	rm -rf "$tree" "$build/tree.tmp"
+	rm -rf "$tree" "$obj" "$build/tree.tmp"
 	mkdir -p "$build/tree.tmp"
 	if [ -d "$src" ]; then
 		cp -a "$src/." "$build/tree.tmp/"
@@ -86,21 +87,22 @@ if [ ! -f "$tree/.lkl-source" ] || [ "$(cat "$tree/.lkl-source")" != "$patches_i
 fi
 ln -sfn "$here/arch/lkl" "$tree/arch/lkl"
 
-kmake() { make -C "$tree" ARCH=lkl -j"$jobs" "$@"; }
+# Out-of-tree build: objects go to $obj, never into our arch sources.
+kmake() { mkdir -p "$obj"; make -C "$tree" O="$obj" ARCH=lkl -j"$jobs" "$@"; }
 
 # 4. configure
 config_id=$(cat "$here/config/lkl.config" "$here/arch/lkl/Kconfig" | sha256sum | cut -d' ' -f1)
-if [ ! -f "$tree/.config" ] || [ "$(cat "$tree/.lkl-config" 2>/dev/null)" != "$config_id" ]; then
+if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.lkl-config" 2>/dev/null)" != "$config_id" ]; then
 	log "configuring"
 	kmake -s KCONFIG_ALLCONFIG="$here/config/lkl.config" allnoconfig >&2
 	# Every option we ask for must have survived Kconfig's dependencies.
 	missing=0
 	while IFS= read -r line; do
 		case "$line" in CONFIG_*=y) ;; *) continue ;; esac
-		grep -qx "$line" "$tree/.config" || { log "config: $line did not stick"; missing=1; }
+		grep -qx "$line" "$obj/.config" || { log "config: $line did not stick"; missing=1; }
 	done < "$here/config/lkl.config"
 	[ "$missing" = 0 ] || exit 1
-	echo "$config_id" > "$tree/.lkl-config"
+	echo "$config_id" > "$obj/.lkl-config"
 fi
 
 # 5. the kernel
@@ -109,7 +111,7 @@ kmake -s vmlinux >&2
 
 # 6. only our entry points stay global
 entry_points="lkl_start_kernel lkl_syscall lkl_trigger_irq lkl_blk_complete lkl_is_running lkl_halt"
-objcopy $(printf -- '-G %s ' $entry_points) -R .eh_frame "$tree/vmlinux" "$out/lkl.o"
+objcopy $(printf -- '-G %s ' $entry_points) -R .eh_frame "$obj/vmlinux" "$out/lkl.o"
 nm "$out/lkl.o" > "$build/lkl.nm"
 for sym in $entry_points; do
 	grep -q " T $sym\$" "$build/lkl.nm" || { log "entry point $sym missing from lkl.o"; exit 1; }

@@ -1,1 +1,0 @@
-cmd_arch/lkl/kernel/built-in.a := rm -f arch/lkl/kernel/built-in.a;  printf "arch/lkl/kernel/%s " setup.o threads.o cpu.o irq.o time.o syscalls.o console.o string.o ptrace.o | xargs ar cDPrST arch/lkl/kernel/built-in.a
