@@ -20,7 +20,7 @@ async function main () {
   fs.writeFileSync(path.join(src, 'hello.txt'), 'hello\n')
   const file = path.join(dir, 'bench.img')
   fs.closeSync(fs.openSync(file, 'w'))
-  fs.truncateSync(file, 64 * 1024 * 1024)
+  fs.truncateSync(file, 256 * 1024 * 1024)
   execFileSync('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', src, file], { env: { ...process.env, PATH: process.env.PATH + ':/usr/sbin:/sbin' } })
 
   const t0 = performance.now()

@@ -70,7 +70,9 @@ patch_files=("$here"/patches/*.patch)
 patches_id=$( (echo "$src"; stat -c '%s %Y' "$src"; cat /dev/null "${patch_files[@]}") | sha256sum | cut -d' ' -f1)
 if [ ! -f "$tree/.lkl-source" ] || [ "$(cat "$tree/.lkl-source")" != "$patches_id" ]; then
 	log "extracting $src"
-	rm -rf "$tree" "$obj" "$build/tree.tmp"
+	# $obj is kept: tar restores the original mtimes, so only what the
+	# patches touch is rebuilt.
+	rm -rf "$tree" "$build/tree.tmp"
 	mkdir -p "$build/tree.tmp"
 	if [ -d "$src" ]; then
 		cp -a "$src/." "$build/tree.tmp/"

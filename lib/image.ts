@@ -40,6 +40,7 @@ export class Image implements ImageCore, kernel.OpenImage {
   private _pending = 0
   private _idle: Array<() => void> = []
   private _closing: Promise<void> | null = null
+  private _unmounted = false
 
   /** @internal use lkl.open() */
   constructor (file: string, type: string, partition: number, readOnly: boolean, mount: string, disk: number) {
@@ -73,7 +74,7 @@ export class Image implements ImageCore, kernel.OpenImage {
 
   /** @internal */
   _exitState (): { fds: number[], mount: string | null } {
-    return { fds: [...this._fds.keys()], mount: this._closing ? null : this._mount }
+    return { fds: [...this._fds.keys()], mount: this._unmounted ? null : this._mount }
   }
 
   /** Flush everything written to this image to the host file. */
@@ -100,6 +101,7 @@ export class Image implements ImageCore, kernel.OpenImage {
       this._fds.clear()
       const r = await native.umount(this._mount)
       if (r < 0) throw LklError.kernel(`unmount of '${this.path}'`, r)
+      this._unmounted = true
       const d = await native.diskRemove(this._disk)
       kernel.unregister(this)
       if (d < 0) throw LklError.kernel(`detach of '${this.path}'`, d)
@@ -118,10 +120,11 @@ function checkOptions (options: OpenOptions): Required<OpenOptions> {
   return { type: ALIASES[type] ?? type, partition, readOnly, mountOptions }
 }
 
-/** The last meaningful kernel log lines, as a hint for a failed mount. */
-async function mountHint (): Promise<string> {
-  const log = await kernel.kernelLog(2048)
-  const lines = log.split('\n').map((l) => l.replace(/^\[[ \d.]+\]\s*/, '').trim()).filter(Boolean)
+/** The kernel's last log lines about this disk, as a hint for a failed mount. */
+async function mountHint (disk: number): Promise<string> {
+  const log = await kernel.kernelLog(4096)
+  const dev = new RegExp(`\\blkl${disk}(p\\d+)?\\b`)
+  const lines = log.split('\n').map((l) => l.replace(/^\[[ \d.]+\]\s*/, '').trim()).filter((l) => dev.test(l))
   return lines.slice(-2).join('; ')
 }
 
@@ -153,7 +156,7 @@ export function open (file: PathLike, options: OpenOptions = {}): Promise<Image>
     const flags = o.readOnly ? C.MS_RDONLY : 0
     const mnt = await native.mount(disk, o.partition, type, flags, o.mountOptions)
     if (typeof mnt === 'number') {
-      const hint = mnt === ENODEV ? '' : await mountHint()
+      const hint = mnt === ENODEV ? '' : await mountHint(disk)
       await native.diskRemove(disk)
       if (mnt === ENODEV) throw LklError.unknownFsType(type, shownPath)
       if (mnt === ENXIO || (mnt === ENOENT && o.partition > 0)) throw LklError.noPartition(shownPath, o.partition)

@@ -109,9 +109,9 @@ export function kernelLog (maxBytes = 16384): Promise<string> {
 }
 
 // ---- process exit ----------------------------------------------------------
-// beforeExit (the loop ran dry with images open): close them properly, then
-// halt. exit (process.exit(), uncaught error) and fatal signals with no
-// other listener: synchronous sync + unmount from a host thread while this
+// beforeExit (the loop ran dry with images open) and fatal signals with no
+// other listener: close them properly, then halt. exit (process.exit(), an
+// uncaught error): synchronous sync + unmount from a host thread while this
 // thread waits (native.emergencyClose).
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
@@ -138,12 +138,32 @@ function onExit (): void {
   emergencyClose()
 }
 
-function onSignal (signal: NodeJS.Signals): void {
-  // Someone else handles this signal: leave the decision to them.
-  if (process.listenerCount(signal) > 1) return
-  emergencyClose()
+// A fatal signal nobody else listens to: close every image properly (as
+// halt() does), then die of the same signal. A second signal, or a close
+// that takes more than 10 s, falls back to the synchronous path.
+let signalled = false
+
+function reraise (signal: NodeJS.Signals): void {
   removeExitHooks()
   process.kill(process.pid, signal)
+}
+
+function onSignal (signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return
+  if (signalled) {
+    emergencyClose()
+    reraise(signal)
+    return
+  }
+  signalled = true
+  const timer = setTimeout(() => {
+    emergencyClose()
+    reraise(signal)
+  }, 10000)
+  halt().catch(() => {}).then(() => {
+    clearTimeout(timer)
+    reraise(signal)
+  })
 }
 
 function installExitHooks (): void {

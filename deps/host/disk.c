@@ -211,11 +211,14 @@ static void *io_thread(void *arg)
 	return NULL;
 }
 
-static void disk_free(struct host_disk *d)
+/* drop: forget queued requests (the kernel that sent them is gone) */
+static void disk_free(struct host_disk *d, int drop)
 {
 	int i;
 
 	pthread_mutex_lock(&d->lock);
+	if (drop)
+		d->qlen = 0;
 	d->stop = 1;
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
@@ -284,7 +287,7 @@ LKL_HOST_API int lkl_host_disk_add_fd(int fd, int readonly, uint64_t size)
 		d->nr_threads++;
 	}
 	if (!d->nr_threads) {
-		disk_free(d);
+		disk_free(d, 0);
 		return err;
 	}
 
@@ -292,7 +295,7 @@ LKL_HOST_API int lkl_host_disk_add_fd(int fd, int readonly, uint64_t size)
 	id = lkl_host_sys(__lkl__NR_lkl_disk_add, (long)d, (long)bytes,
 			  readonly ? LKL_DISK_READONLY : 0, 0, 0, 0);
 	if (id < 0) {
-		disk_free(d);
+		disk_free(d, 0);
 		return (int)id;
 	}
 	d->id = (int)id;
@@ -321,9 +324,10 @@ LKL_HOST_API int lkl_host_disk_remove(int disk_id)
 	}
 	/*
 	 * The kernel drains the disk's requests before this returns. EBUSY:
-	 * still open; the last close of an unmount can lag a little.
+	 * still open; the last close of an unmount can lag a little. After a
+	 * halt there is no kernel left to ask: just release the host side.
 	 */
-	for (i = 0; i < REMOVE_TRIES; i++) {
+	for (i = 0; i < REMOVE_TRIES && lkl_is_running(); i++) {
 		err = lkl_host_sys(__lkl__NR_lkl_disk_remove, disk_id, 0, 0, 0,
 				   0, 0);
 		if (err != -EBUSY)
@@ -335,6 +339,6 @@ LKL_HOST_API int lkl_host_disk_remove(int disk_id)
 	pthread_mutex_unlock(&disks_lock);
 	if (err)
 		return (int)err;
-	disk_free(d);
+	disk_free(d, !lkl_is_running());
 	return 0;
 }

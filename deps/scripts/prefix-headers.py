@@ -16,12 +16,20 @@ written to OUT_DIR/lkl/<same relative path> with:
       __NR_openat -> __lkl__NR_openat, __u32 -> __lkl__u32,
     i.e. names starting with '_' get "__lkl" in front, other names "LKL_"
     (upper case first letter) or "lkl_". Names that already start with
-    lkl_/LKL_ (after leading underscores) are left alone;
+    lkl_/LKL_ (after leading underscores) are left alone. A tag's name is
+    prefixed everywhere, also where a member or parameter reuses it
+    (struct lkl_btrfs_balance_args has a member lkl_stat);
   - the libc-detection macros the headers test (__GLIBC__, libc header
     guards) prefixed too, so the headers always take their "no libc" path
     and define everything;
   - a few struct member names that the host libc defines as macros
-    (st_atime & co.) prefixed, so those structs still parse.
+    prefixed, so those structs still parse: struct lkl_stat's st_atime,
+    st_mtime, st_ctime become lkl_st_atime, ... (st_atime_nsec stays),
+    struct lkl_sigaction's sa_handler becomes lkl_sa_handler;
+  - ISO C types (int32_t, size_t, ...) never prefixed: headers that use
+    them mean the libc's;
+  - the right operand of ## never prefixed, and a left operand ending in
+    '_' (FOO_##x) prefixed when it starts some prefixed name.
 
 Comments and string literals are copied unchanged. The output depends only
 on the input; any file that cannot be read or written is a fatal error.
@@ -266,9 +274,11 @@ def main(argv):
         collect(strip_text(texts[rel]), nontag, tags, cond_ids, tag_defs)
     names = nontag | tags
     names -= KEYWORDS | STD_TYPES
+    libc_detect = set()
     for ident in cond_ids - names:
         if LIBC_DETECT.match(ident):
-            names.add(ident)
+            libc_detect.add(ident)
+    names |= libc_detect
     names |= LIBC_MACRO_MEMBERS
 
     mapping = {}
@@ -314,6 +324,9 @@ def main(argv):
             if before.rstrip(" \t").endswith("##"):
                 return ident    # suffix of a pasted name
             if ident in mapping:
+                # Everywhere, also where a tag's name is reused for a
+                # member or parameter: macros take tag names as arguments
+                # (FOO_ASSERT_SIZE(tag, 8)), so context cannot tell.
                 return mapping[ident]
             if ident.endswith("_") and PASTE.match(m.string, m.end()) \
                     and paste_prefix(ident):

@@ -29,7 +29,8 @@ int lkl_host_is_running(void);
 
 /*
  * Reboot the kernel and release its memory and threads. Call only after
- * every mount is unmounted and no syscall is in flight.
+ * every mount is unmounted and no syscall is in flight. -ENODEV if the
+ * kernel is not running.
  */
 int lkl_host_halt(void);
 
@@ -39,19 +40,25 @@ long lkl_host_syscall(long no, long a1, long a2, long a3, long a4, long a5,
 
 /*
  * Attach a disk backed by a host fd (the library dup()s it; the caller may
- * close its own). size 0 = the file's size. Returns a disk id >= 0.
- * I/O is done by host I/O threads with preadv/pwritev/fdatasync.
+ * close its own). size 0 = the file's size (or the block device's).
+ * Returns a disk id >= 0; -ENODEV if the kernel is not running. An fd
+ * opened O_RDONLY always gives a read-only disk. I/O is done by host I/O
+ * threads with preadv/pwritev/fdatasync.
  */
 int lkl_host_disk_add_fd(int fd, int readonly, uint64_t size);
 
-/* Detach: the disk must not be mounted. */
+/*
+ * Detach: the disk must not be mounted (-EBUSY while it is mounted or
+ * open). After lkl_host_halt this only releases the host side.
+ */
 int lkl_host_disk_remove(int disk_id);
 
 /*
  * Mount partition `part` (0 = whole disk) of a disk. Creates the device
  * node and a mount point, mounts, and writes the mount point path (e.g.
  * "/mnt/lkl0p2") into mnt. flags: Linux MS_* flags; data: fs options
- * string or NULL.
+ * string or NULL. -ENXIO if there is no such partition, -EBUSY if it is
+ * already mounted.
  */
 int lkl_host_mount(int disk_id, int part, const char *fstype,
 		   unsigned long flags, const char *data, char *mnt,

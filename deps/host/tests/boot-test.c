@@ -116,10 +116,15 @@ static long read_file(const char *path, uint64_t bytes, int pattern)
 static void test_rootfs(void)
 {
 	char buf[32] = "";
-	long fd, n;
+	long fd, n, i;
 	struct lkl_stat st;
+	double t0;
 
 	CHECK(sys(__lkl__NR_getpid, 0) == 1, "getpid() == 1");
+	t0 = now();
+	for (i = 0; i < 100000; i++)
+		sys(__lkl__NR_getpid, 0);
+	printf("# getpid: %.0f ns per call\n", (now() - t0) * 1e9 / 100000);
 	fd = sys(__lkl__NR_openat, LKL_AT_FDCWD, "/hello",
 		 LKL_O_CREAT | LKL_O_RDWR, 0644);
 	CHECK(fd >= 0, "create /hello in the rootfs (%ld)", fd);
