@@ -113,7 +113,11 @@ kmake -s vmlinux >&2
 
 # 6. only our entry points stay global
 entry_points="lkl_start_kernel lkl_syscall lkl_trigger_irq lkl_blk_complete lkl_is_running lkl_halt"
-objcopy $(printf -- '-G %s ' $entry_points) -R .eh_frame "$obj/vmlinux" "$out/lkl.o"
+# (ld -r drops the compiler's non-executable-stack notes; put one back.)
+objcopy $(printf -- '-G %s ' $entry_points) -R .eh_frame \
+	--add-section .note.GNU-stack=/dev/null \
+	--set-section-flags .note.GNU-stack=contents,readonly \
+	"$obj/vmlinux" "$out/lkl.o"
 nm "$out/lkl.o" > "$build/lkl.nm"
 for sym in $entry_points; do
 	grep -q " T $sym\$" "$build/lkl.nm" || { log "entry point $sym missing from lkl.o"; exit 1; }

@@ -115,6 +115,13 @@ export class LklError extends Error {
     return e
   }
 
+  static imageBusy (file: string, partition: number): LklError {
+    const what = partition ? `partition ${partition} of '${file}'` : `'${file}'`
+    const e = new LklError('ERR_LKL_IMAGE_BUSY', `${what} is already open in this process`)
+    e.path = file
+    return e
+  }
+
   static bootFailed (neg: number): LklError {
     const e = new LklError('ERR_LKL_BOOT_FAILED', `The kernel failed to boot (${errnoCode(neg)})`)
     e.errno = neg

@@ -21,6 +21,14 @@ export interface OpenOptions {
   mountOptions?: string
 }
 
+// Host files open in this process: "dev:ino" -> partitions mounted.
+const openFiles = new Map<string, Set<number>>()
+
+function overlaps (parts: Set<number> | undefined, partition: number): boolean {
+  if (!parts || parts.size === 0) return false
+  return partition === 0 || parts.has(0) || parts.has(partition)
+}
+
 const ALIASES: Record<string, string> = { fat: 'vfat', fat32: 'vfat', fat16: 'vfat', fat12: 'vfat', ntfs: 'ntfs3' }
 const ENODEV = -19
 const ENXIO = -6
@@ -42,8 +50,11 @@ export class Image implements ImageCore, kernel.OpenImage {
   private _closing: Promise<void> | null = null
   private _unmounted = false
 
+  private _key: string
+
   /** @internal use lkl.open() */
-  constructor (file: string, type: string, partition: number, readOnly: boolean, mount: string, disk: number) {
+  constructor (file: string, type: string, partition: number, readOnly: boolean, mount: string, disk: number, key: string) {
+    this._key = key
     this.path = file
     this.type = type
     this.partition = partition
@@ -103,6 +114,7 @@ export class Image implements ImageCore, kernel.OpenImage {
       if (r < 0) throw LklError.kernel(`unmount of '${this.path}'`, r)
       this._unmounted = true
       const d = await native.diskRemove(this._disk)
+      openFiles.get(this._key)?.delete(this.partition)
       kernel.unregister(this)
       if (d < 0) throw LklError.kernel(`detach of '${this.path}'`, d)
     })()
@@ -138,7 +150,11 @@ export function open (file: PathLike, options: OpenOptions = {}): Promise<Image>
     const fh = await fs.promises.open(f, o.readOnly ? 'r' : 'r+')
     let disk: number
     let type = o.type
+    let key: string
     try {
+      const st = await fh.stat()
+      key = `${st.dev}:${st.ino}`
+      if (overlaps(openFiles.get(key), o.partition)) throw LklError.imageBusy(shownPath, o.partition)
       if (type === 'auto') {
         const found = await probe(fh, o.partition)
         if (found.offset < 0) throw LklError.noPartition(shownPath, o.partition)
@@ -153,16 +169,24 @@ export function open (file: PathLike, options: OpenOptions = {}): Promise<Image>
     } finally {
       await fh.close()
     }
+    // Claim the partition before the first await that could interleave.
+    if (overlaps(openFiles.get(key), o.partition)) {
+      await native.diskRemove(disk)
+      throw LklError.imageBusy(shownPath, o.partition)
+    }
+    if (!openFiles.has(key)) openFiles.set(key, new Set())
+    openFiles.get(key)!.add(o.partition)
     const flags = o.readOnly ? C.MS_RDONLY : 0
     const mnt = await native.mount(disk, o.partition, type, flags, o.mountOptions)
     if (typeof mnt === 'number') {
       const hint = mnt === ENODEV ? '' : await mountHint(disk)
       await native.diskRemove(disk)
+      openFiles.get(key)?.delete(o.partition)
       if (mnt === ENODEV) throw LklError.unknownFsType(type, shownPath)
       if (mnt === ENXIO || (mnt === ENOENT && o.partition > 0)) throw LklError.noPartition(shownPath, o.partition)
       throw LklError.mountFailed(shownPath, type, o.partition, mnt, hint)
     }
-    const img = new Image(shownPath, type, o.partition, o.readOnly, mnt, disk)
+    const img = new Image(shownPath, type, o.partition, o.readOnly, mnt, disk, key)
     kernel.register(img)
     return img
   })()

@@ -118,7 +118,9 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 let hooked = false
 
 function emergencyClose (): void {
-  if (images.size === 0 || state !== 'running') return
+  // While images are registered the kernel is up (halt() unregisters them
+  // all before it halts the kernel).
+  if (images.size === 0 || (state !== 'running' && state !== 'halting')) return
   const fds: number[] = []
   const mounts: string[] = []
   for (const img of images) {

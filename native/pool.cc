@@ -113,27 +113,42 @@ Pool& Pool::Get() {
 }
 
 Pool::Pool() {
-  for (int i = 0; i < kPoolThreads; i++) std::thread([this] { Run(); }).detach();
+  for (int i = 0; i < kPoolThreads; i++) {
+    Worker* w = new Worker();  // lives as long as its thread: forever
+    std::thread([this, w] { Run(w); }).detach();
+  }
 }
 
 // Any thread (the JS thread in practice).
 void Pool::Push(Job* job, Completer* completer) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (idle_.empty()) {
     queue_.push_back({job, completer});
+    return;
   }
-  cv_.notify_one();
+  Worker* w = idle_.back();
+  idle_.pop_back();
+  w->item = {job, completer};
+  w->has = true;
+  lock.unlock();
+  w->cv.notify_one();
 }
 
 // Pool thread.
-void Pool::Run() {
+void Pool::Run(Worker* self) {
   for (;;) {
     Item item;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return !queue_.empty(); });
-      item = queue_.front();
-      queue_.pop_front();
+      if (!queue_.empty()) {
+        item = queue_.front();
+        queue_.pop_front();
+      } else {
+        idle_.push_back(self);
+        self->cv.wait(lock, [self] { return self->has; });
+        item = self->item;
+        self->has = false;
+      }
     }
     item.job->Execute();
     item.completer->Done(item.job);

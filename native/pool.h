@@ -81,16 +81,26 @@ class Pool {
   void Push(Job* job, Completer* completer);
 
  private:
-  Pool();
-  void Run();  // pool thread body
-
   struct Item {
     Job* job;
     Completer* completer;
   };
+  // An idle pool thread waits on its own condition variable, so Push can
+  // hand work to the most recently idle thread (LIFO): a sequence of calls
+  // keeps running on one thread, i.e. one kernel task, which spares the
+  // kernel a task switch per call.
+  struct Worker {
+    std::condition_variable cv;
+    Item item = {nullptr, nullptr};
+    bool has = false;
+  };
+
+  Pool();
+  void Run(Worker* self);  // pool thread body
+
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Item> queue_;
+  std::vector<Worker*> idle_;  // stack; guarded by mu_
+  std::deque<Item> queue_;     // work no idle thread took; guarded by mu_
 };
 
 constexpr int kPoolThreads = 4;

@@ -47,6 +47,15 @@ test('a file that is not an image', async (t) => {
   await rejects(t, lkl.open(dir), { code: 'EISDIR' }, 'a directory')
 })
 
+test('the same image twice', async (t) => {
+  const img = await lkl.open(good, { type: 'ext4' })
+  await rejects(t, lkl.open(good, { type: 'ext4' }), { code: 'ERR_LKL_IMAGE_BUSY' }, 'second open')
+  await img.close()
+  const again = await lkl.open(good, { type: 'ext4' })
+  t.pass('opens again after close')
+  await again.close()
+})
+
 test('bad arguments throw synchronously', (t) => {
   t.throws(() => lkl.open(42), (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE', 'open(42)')
   t.throws(() => lkl.open(good, { partition: -1 }), (e) => e.code === 'ERR_INVALID_ARG_VALUE', 'partition -1')
