@@ -11,6 +11,7 @@
       'sources': [
         'native/addon.cc',
         'native/pool.cc',
+        'native/root.cc',
         'native/kernel.cc',
         'native/disk.cc',
         'native/ops.cc',

@@ -43,18 +43,19 @@ export class Image implements ImageCore, kernel.OpenImage {
   readonly readOnly: boolean
   readonly fs: { promises: FsPromises }
   /** @internal */ _fds = new Map<number, { _forceClosed (): void }>()
+  /** @internal */ _root: number
   private _mount: string
   private _disk: number
   private _pending = 0
   private _idle: Array<() => void> = []
   private _closing: Promise<void> | null = null
   private _unmounted = false
-
   private _key: string
 
   /** @internal use lkl.open() */
-  constructor (file: string, type: string, partition: number, readOnly: boolean, mount: string, disk: number, key: string) {
+  constructor (file: string, type: string, partition: number, readOnly: boolean, mount: string, root: number, disk: number, key: string) {
     this._key = key
+    this._root = root
     this.path = file
     this.type = type
     this.partition = partition
@@ -80,19 +81,19 @@ export class Image implements ImageCore, kernel.OpenImage {
 
   /** @internal */
   _kpath (p: PathLike): string | Buffer {
-    return kernelPath(this._mount, p)
+    return kernelPath(p)
   }
 
   /** @internal */
   _exitState (): { fds: number[], mount: string | null } {
-    return { fds: [...this._fds.keys()], mount: this._unmounted ? null : this._mount }
+    return { fds: this._unmounted ? [] : [...this._fds.keys(), this._root], mount: this._unmounted ? null : this._mount }
   }
 
   /** Flush everything written to this image to the host file. */
   sync (): Promise<void> {
     const site = new Error()
     return this._op(async () => {
-      const fd = await native.openat(this._mount, C.O_RDONLY | C.O_DIRECTORY | C.O_CLOEXEC, 0)
+      const fd = await native.openat(this._root, '/', C.O_RDONLY | C.O_DIRECTORY | C.O_CLOEXEC, 0)
       if (fd < 0) throw systemError(fd, 'sync', undefined, undefined, site)
       const r = await native.syncfs(fd)
       await native.close(fd)
@@ -110,6 +111,7 @@ export class Image implements ImageCore, kernel.OpenImage {
         await native.close(fd)
       }
       this._fds.clear()
+      await native.close(this._root)
       const r = await native.umount(this._mount)
       if (r < 0) throw LklError.kernel(`unmount of '${this.path}'`, r)
       this._unmounted = true
@@ -146,7 +148,7 @@ export function open (file: PathLike, options: OpenOptions = {}): Promise<Image>
   const o = checkOptions(options)
   const shownPath = f.toString()
   if (kernel.isHalted()) return Promise.reject(LklError.halted())
-  return (async () => {
+  return kernel.trackOpen((async () => {
     const fh = await fs.promises.open(f, o.readOnly ? 'r' : 'r+')
     let disk: number
     let type = o.type
@@ -186,8 +188,16 @@ export function open (file: PathLike, options: OpenOptions = {}): Promise<Image>
       if (mnt === ENXIO || (mnt === ENOENT && o.partition > 0)) throw LklError.noPartition(shownPath, o.partition)
       throw LklError.mountFailed(shownPath, type, o.partition, mnt, hint)
     }
-    const img = new Image(shownPath, type, o.partition, o.readOnly, mnt, disk, key)
+    // The image root as an O_PATH fd: path operations run chrooted into it.
+    const root = await native.openat(-1, mnt, C.O_PATH | C.O_DIRECTORY | C.O_CLOEXEC, 0)
+    if (root < 0) {
+      await native.umount(mnt)
+      await native.diskRemove(disk)
+      openFiles.get(key)?.delete(o.partition)
+      throw LklError.kernel(`opening the root of '${shownPath}'`, root)
+    }
+    const img = new Image(shownPath, type, o.partition, o.readOnly, mnt, root, disk, key)
     kernel.register(img)
     return img
-  })()
+  })())
 }

@@ -27,6 +27,7 @@ let state: State = 'off'
 let booting: Promise<void> | null = null
 let halting: Promise<void> | null = null
 const images = new Set<OpenImage>()
+const opening = new Set<Promise<unknown>>()
 
 const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
 
@@ -72,6 +73,14 @@ export function isHalted (): boolean {
   return state === 'halting' || state === 'halted'
 }
 
+/** Track an open() in progress: halt() lets it finish, then closes it. */
+export function trackOpen<T> (p: Promise<T>): Promise<T> {
+  opening.add(p)
+  const forget = (): void => { opening.delete(p) }
+  p.then(forget, forget)
+  return p
+}
+
 export function register (img: OpenImage): void {
   if (images.size === 0) installExitHooks()
   images.add(img)
@@ -92,7 +101,14 @@ export function halt (): Promise<void> {
   state = 'halting'
   halting = (async () => {
     if (was === 'booting') await booting?.catch(() => {})
-    await Promise.all([...images].map((img) => img.close().catch(() => {})))
+    await Promise.allSettled([...opening])
+    const closed = await Promise.allSettled([...images].map((img) => img.close()))
+    const failed = closed.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) {
+      // The kernel must not be halted with a filesystem still mounted.
+      state = 'halted'
+      throw failed.reason
+    }
     if (was !== 'off') {
       const r = await native.halt()
       if (r < 0) throw LklError.kernel('halt', r)

@@ -5,8 +5,12 @@
 // Every function returning a Promise runs its work on the addon's pool of
 // host threads (never on the JS thread) and resolves on the JS thread.
 // Results are the kernel's: a value >= 0 or a negative Linux errno, never a
-// rejection (the addon has no policy and no messages). Paths are absolute
-// kernel paths (the mount point prefix included).
+// rejection (the addon has no policy and no messages).
+//
+// Path operations take a root first: a kernel O_PATH directory fd (an
+// image's root) that the call is chrooted into, so absolute symlinks and
+// ".." resolve inside the image; -1 = the kernel's own root. Paths are
+// strings or Buffers (raw bytes).
 
 import * as path from 'path'
 
@@ -109,34 +113,34 @@ export interface Native {
   umount(mountPoint: string): R
 
   // ops.cc
-  openat(path: string, flags: number, mode: number): R
+  openat(root: number, path: string | Buffer, flags: number, mode: number): R
   close(fd: number): R
   /** pos < 0: at the current file position. The buffer is used in place. */
   read(fd: number, buf: Uint8Array, offset: number, length: number, pos: number): R
   write(fd: number, buf: Uint8Array, offset: number, length: number, pos: number): R
   lseek(fd: number, offset: number, whence: number): R
-  mkdirat(path: string, mode: number): R
-  unlinkat(path: string, flags: number): R
-  renameat2(oldPath: string, newPath: string, flags: number): R
-  symlinkat(target: string, linkPath: string): R
-  linkat(oldPath: string, newPath: string, flags: number): R
-  fchmodat(path: string, mode: number): R
-  fchownat(path: string, uid: number, gid: number, flags: number): R
+  mkdirat(root: number, path: string | Buffer, mode: number): R
+  unlinkat(root: number, path: string | Buffer, flags: number): R
+  renameat2(root: number, oldPath: string | Buffer, newPath: string | Buffer, flags: number): R
+  symlinkat(root: number, target: string | Buffer, linkPath: string | Buffer): R
+  linkat(root: number, oldPath: string | Buffer, newPath: string | Buffer, flags: number): R
+  fchmodat(root: number, path: string | Buffer, mode: number): R
+  fchownat(root: number, path: string | Buffer, uid: number, gid: number, flags: number): R
   fsync(fd: number): R
   fdatasync(fd: number): R
   syncfs(fd: number): R
   sync(): R
   ftruncate(fd: number, length: number): R
-  truncate(path: string, length: number): R
+  truncate(root: number, path: string | Buffer, length: number): R
 
   // ops_struct.cc
-  statx(path: string, flags: number, mask: number): Promise<Statx | number>
+  statx(root: number, path: string | Buffer, flags: number, mask: number): Promise<Statx | number>
   fstatx(fd: number, mask: number): Promise<Statx | number>
   /** Batched: the whole directory in one call, without "." and "..". */
-  readdir(path: string): Promise<RawDirent[] | number>
-  readlinkat(path: string): Promise<Buffer | number>
-  statfs(path: string): Promise<Statfs | number>
-  utimensat(path: string, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number, flags: number): R
+  readdir(root: number, path: string | Buffer): Promise<RawDirent[] | number>
+  readlinkat(root: number, path: string | Buffer): Promise<Buffer | number>
+  statfs(root: number, path: string | Buffer): Promise<Statfs | number>
+  utimensat(root: number, path: string | Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number, flags: number): R
 
   constants: Constants
   poolThreads: number

@@ -3,7 +3,8 @@
 // One thin entry per syscall. Every function here runs on the JS thread,
 // only converts its arguments into a SysJob and returns a promise; the
 // syscall itself runs on a pool thread (SysJob::Execute). Results are the
-// kernel's: >= 0 or -errno. Paths are absolute kernel paths built by lib/.
+// kernel's: >= 0 or -errno. Path operations take a root fd first (-1 = the
+// kernel's root): paths are resolved inside it (root.cc).
 //
 // Reads and writes go straight to/from the JS buffer's memory: the kernel
 // runs in this process and its syscalls copy to/from ordinary host memory
@@ -23,13 +24,21 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
-// openat(path, flags, mode) -> fd
+// Path operations take the image's root fd first (see root.cc); their
+// other arguments follow from index 1.
+std::unique_ptr<SysJob> PathJob(Info info, long nr) {
+  auto job = std::make_unique<SysJob>(nr);
+  job->root_ = ArgLong(info, 0);
+  return job;
+}
+
+// openat(root, path, flags, mode) -> fd
 Napi::Value Openat(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_openat);
+  auto job = PathJob(info, __lkl__NR_openat);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
-  job->a_[2] = ArgLong(info, 1);
-  job->a_[3] = ArgLong(info, 2);
+  job->SetString(0, 1, ArgString(info, 1));
+  job->a_[2] = ArgLong(info, 2);
+  job->a_[3] = ArgLong(info, 3);
   return Submit(info, std::move(job));
 }
 
@@ -67,70 +76,70 @@ Napi::Value Lseek(Info info) {
   return Submit(info, std::move(job));
 }
 
-// mkdirat(path, mode)
+// mkdirat(root, path, mode)
 Napi::Value Mkdirat(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_mkdirat);
+  auto job = PathJob(info, __lkl__NR_mkdirat);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
-  job->a_[2] = ArgLong(info, 1);
+  job->SetString(0, 1, ArgString(info, 1));
+  job->a_[2] = ArgLong(info, 2);
   return Submit(info, std::move(job));
 }
 
-// unlinkat(path, flags): flags AT_REMOVEDIR for rmdir
+// unlinkat(root, path, flags): flags AT_REMOVEDIR for rmdir
 Napi::Value Unlinkat(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_unlinkat);
+  auto job = PathJob(info, __lkl__NR_unlinkat);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
-  job->a_[2] = ArgLong(info, 1);
+  job->SetString(0, 1, ArgString(info, 1));
+  job->a_[2] = ArgLong(info, 2);
   return Submit(info, std::move(job));
 }
 
-// renameat2(oldpath, newpath, flags)
+// renameat2(root, oldpath, newpath, flags)
 Napi::Value Renameat2(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_renameat2);
+  auto job = PathJob(info, __lkl__NR_renameat2);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
+  job->SetString(0, 1, ArgString(info, 1));
   job->a_[2] = LKL_AT_FDCWD;
-  job->SetString(1, 3, ArgString(info, 1));
-  job->a_[4] = ArgLong(info, 2);
+  job->SetString(1, 3, ArgString(info, 2));
+  job->a_[4] = ArgLong(info, 3);
   return Submit(info, std::move(job));
 }
 
-// symlinkat(target, linkpath)
+// symlinkat(root, target, linkpath)
 Napi::Value Symlinkat(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_symlinkat);
-  job->SetString(0, 0, ArgString(info, 0));
+  auto job = PathJob(info, __lkl__NR_symlinkat);
+  job->SetString(0, 0, ArgString(info, 1));
   job->a_[1] = LKL_AT_FDCWD;
-  job->SetString(1, 2, ArgString(info, 1));
+  job->SetString(1, 2, ArgString(info, 2));
   return Submit(info, std::move(job));
 }
 
-// linkat(oldpath, newpath, flags)
+// linkat(root, oldpath, newpath, flags)
 Napi::Value Linkat(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_linkat);
+  auto job = PathJob(info, __lkl__NR_linkat);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
+  job->SetString(0, 1, ArgString(info, 1));
   job->a_[2] = LKL_AT_FDCWD;
-  job->SetString(1, 3, ArgString(info, 1));
-  job->a_[4] = ArgLong(info, 2);
+  job->SetString(1, 3, ArgString(info, 2));
+  job->a_[4] = ArgLong(info, 3);
   return Submit(info, std::move(job));
 }
 
-// fchmodat(path, mode)
+// fchmodat(root, path, mode)
 Napi::Value Fchmodat(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_fchmodat);
+  auto job = PathJob(info, __lkl__NR_fchmodat);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
-  job->a_[2] = ArgLong(info, 1);
+  job->SetString(0, 1, ArgString(info, 1));
+  job->a_[2] = ArgLong(info, 2);
   return Submit(info, std::move(job));
 }
 
-// fchownat(path, uid, gid, flags)
+// fchownat(root, path, uid, gid, flags)
 Napi::Value Fchownat(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_fchownat);
+  auto job = PathJob(info, __lkl__NR_fchownat);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
-  for (int i = 1; i < 4; i++) job->a_[i + 1] = ArgLong(info, i);
+  job->SetString(0, 1, ArgString(info, 1));
+  for (int i = 2; i < 5; i++) job->a_[i] = ArgLong(info, i);
   return Submit(info, std::move(job));
 }
 
@@ -155,11 +164,11 @@ Napi::Value Ftruncate(Info info) {
   return Submit(info, std::move(job));
 }
 
-// truncate(path, length)
+// truncate(root, path, length)
 Napi::Value Truncate(Info info) {
-  auto job = std::make_unique<SysJob>(__lkl__NR_truncate);
-  job->SetString(0, 0, ArgString(info, 0));
-  job->a_[1] = ArgLong(info, 1);
+  auto job = PathJob(info, __lkl__NR_truncate);
+  job->SetString(0, 0, ArgString(info, 1));
+  job->a_[1] = ArgLong(info, 2);
   return Submit(info, std::move(job));
 }
 

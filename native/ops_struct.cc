@@ -28,7 +28,7 @@ void SetTime(Napi::Object o, const char* sec, const char* nsec,
   o.Set(nsec, static_cast<double>(t.tv_nsec));
 }
 
-// statx(path, flags, mask) -> object | -errno. With path "" and flags
+// statx(root, path, flags, mask) -> object | -errno. With path "" and flags
 // AT_EMPTY_PATH, `fd` is used instead (fstat).
 class StatxJob : public SysJob {
  public:
@@ -64,13 +64,14 @@ class StatxJob : public SysJob {
   struct lkl_statx st_;
 };
 
-// statx(path, flags, mask)
+// statx(root, path, flags, mask)
 Napi::Value Statx(Info info) {
   auto job = std::make_unique<StatxJob>();
+  job->root_ = ArgLong(info, 0);
   job->a_[0] = LKL_AT_FDCWD;
-  job->SetString(0, 1, ArgString(info, 0));
-  job->a_[2] = ArgLong(info, 1);
-  job->a_[3] = ArgLong(info, 2);
+  job->SetString(0, 1, ArgString(info, 1));
+  job->a_[2] = ArgLong(info, 2);
+  job->a_[3] = ArgLong(info, 3);
   return Submit(info, std::move(job));
 }
 
@@ -148,8 +149,11 @@ class ReaddirJob : public Job {
   std::vector<Entry> entries_;
 };
 
+// readdir(root, path)
 Napi::Value Readdir(Info info) {
-  return Submit(info, std::make_unique<ReaddirJob>(ArgString(info, 0)));
+  auto job = std::make_unique<ReaddirJob>(ArgString(info, 1));
+  job->root_ = ArgLong(info, 0);
+  return Submit(info, std::move(job));
 }
 
 // readlinkat(path) -> Buffer | -errno (the target's raw bytes)
@@ -169,9 +173,11 @@ class ReadlinkJob : public SysJob {
   std::vector<char> buf_;
 };
 
+// readlinkat(root, path)
 Napi::Value Readlinkat(Info info) {
   auto job = std::make_unique<ReadlinkJob>();
-  job->SetString(0, 1, ArgString(info, 0));
+  job->root_ = ArgLong(info, 0);
+  job->SetString(0, 1, ArgString(info, 1));
   return Submit(info, std::move(job));
 }
 
@@ -200,13 +206,15 @@ class StatfsJob : public SysJob {
   struct lkl_statfs st_;
 };
 
+// statfs(root, path)
 Napi::Value Statfs(Info info) {
   auto job = std::make_unique<StatfsJob>();
-  job->SetString(0, 0, ArgString(info, 0));
+  job->root_ = ArgLong(info, 0);
+  job->SetString(0, 0, ArgString(info, 1));
   return Submit(info, std::move(job));
 }
 
-// utimensat(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, flags)
+// utimensat(root, path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, flags)
 class UtimensJob : public SysJob {
  public:
   UtimensJob() : SysJob(__lkl__NR_utimensat) {
@@ -218,12 +226,13 @@ class UtimensJob : public SysJob {
 
 Napi::Value Utimensat(Info info) {
   auto job = std::make_unique<UtimensJob>();
-  job->SetString(0, 1, ArgString(info, 0));
-  job->ts_[0].tv_sec = ArgLong(info, 1);
-  job->ts_[0].tv_nsec = ArgLong(info, 2);
-  job->ts_[1].tv_sec = ArgLong(info, 3);
-  job->ts_[1].tv_nsec = ArgLong(info, 4);
-  job->a_[3] = ArgLong(info, 5);
+  job->root_ = ArgLong(info, 0);
+  job->SetString(0, 1, ArgString(info, 1));
+  job->ts_[0].tv_sec = ArgLong(info, 2);
+  job->ts_[0].tv_nsec = ArgLong(info, 3);
+  job->ts_[1].tv_sec = ArgLong(info, 4);
+  job->ts_[1].tv_nsec = ArgLong(info, 5);
+  job->a_[3] = ArgLong(info, 6);
   return Submit(info, std::move(job));
 }
 

@@ -16,6 +16,8 @@
 
 #include <napi.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -39,8 +41,12 @@ class Job {
 
   // Keep a JS object (a Buffer) alive until the job is resolved. JS thread.
   void Keep(Napi::Object obj);
+  // Pool thread: Execute() with root_ as the filesystem root (root.cc).
+  void Run();
 
   long result_ = 0;
+  // A kernel O_PATH directory fd to chroot into for this job; -1 = none.
+  long root_ = -1;
 
  private:
   friend class Completer;
@@ -92,7 +98,7 @@ class Pool {
   struct Worker {
     std::condition_variable cv;
     Item item = {nullptr, nullptr};
-    bool has = false;
+    std::atomic<bool> has{false};
   };
 
   Pool();
@@ -104,6 +110,8 @@ class Pool {
 };
 
 constexpr int kPoolThreads = 4;
+// How long an idle pool thread spins before it sleeps.
+constexpr std::chrono::microseconds kSpin{100};
 
 }  // namespace lkl
 

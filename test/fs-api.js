@@ -61,6 +61,23 @@ test('readdir withFileTypes, symlinks, links, Buffer paths', async (t) => {
   t.deepEqual(await p.readlink('/d/l', { encoding: 'buffer' }), Buffer.from('f'), 'readlink as buffer')
 })
 
+test('symlinks resolve inside the image', async (t) => {
+  const p = img.fs.promises
+  await p.mkdir('/etc')
+  await p.writeFile('/etc/real.conf', 'inside')
+  await p.symlink('/etc/real.conf', '/etc/abs.conf')
+  await p.symlink('../../../../etc/real.conf', '/etc/up.conf')
+  await p.symlink('/mnt', '/escape')
+  await p.symlink('/', '/rootlink')
+  t.equal(await p.readFile('/etc/abs.conf', 'utf8'), 'inside', 'absolute target resolves in the image')
+  t.equal(await p.readFile('/etc/up.conf', 'utf8'), 'inside', '.. stops at the image root')
+  t.equal((await p.stat('/etc/abs.conf')).size, 6, 'stat follows inside the image')
+  await p.readdir('/escape').then(() => t.fail('/mnt of the kernel is visible'), (e) => t.equal(e.code, 'ENOENT', 'no way out to the kernel\'s root'))
+  t.ok((await p.readdir('/rootlink')).includes('etc'), 'a link to / is the image root')
+  await p.writeFile('/rootlink/etc/via-link', 'x')
+  t.equal(await p.readFile('/etc/via-link', 'utf8'), 'x', 'writes through a link stay inside')
+})
+
 test('mkdir recursive, appendFile, truncate, rename over', async (t) => {
   const p = img.fs.promises
   t.equal(await p.mkdir('/r/s/t', { recursive: true }), '/r', 'returns the first directory created')

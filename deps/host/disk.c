@@ -1,49 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The host side of the block bridge for disks backed by a host fd.
+ * The host side of the block bridge: disks whose storage is a set of
+ * callbacks (struct lkl_host_disk_ops). The file, memory and overlay disks
+ * (disk-fd.c, disk-memory.c, disk-overlay.c) are implementations of it.
  *
- * The kernel's driver (arch/lkl/drivers/blk.c) calls blk_submit while it
- * holds the kernel's CPU, so submit only queues the request. A few I/O
- * threads per disk take requests off the queue, do the I/O with
- * preadv/pwritev/fdatasync/fallocate and report through
- * lkl_blk_complete(), which needs no CPU. Several requests are in flight
- * at once; a flush only has to cover writes that completed before it was
- * issued, and those have all reached the host file by then.
+ * Threads:
+ * - blk_submit runs on whatever thread holds the kernel's CPU (the kernel's
+ *   driver arch/lkl/drivers/blk.c calls it from queue_rq), so it only
+ *   queues the request.
+ * - Each disk has its own I/O threads (ops.threads, default 4). They take
+ *   requests off the queue, call the callbacks without the CPU and report
+ *   through lkl_blk_complete(), which needs no CPU either. Several requests
+ *   are in flight at once; a flush only has to cover writes that completed
+ *   before it was issued, and those have all returned from write by then.
+ * - add and remove run on the caller's thread (a host task: they make
+ *   syscalls). Removal asks the kernel first, which waits for every request
+ *   in flight (so for callbacks that may be blocked), then stops and joins
+ *   the I/O threads and calls release. The global list lock is never held
+ *   across a syscall or a callback: lookups (size, memory pointer, overlay
+ *   bytes) never wait for I/O.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <linux/falloc.h>
-#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-#define IO_THREADS 4
+#define DEFAULT_THREADS 4
+#define MAX_THREADS 64
 #define REMOVE_TRIES 20		/* EBUSY retries, 10 ms apart */
+#define ZEROES_SIZE (1UL << 20)	/* zero source for write_zeroes fallback */
 
 struct host_disk {
-	int fd;
+	struct lkl_host_disk_ops ops;
+	void *ctx;
 	int id;				/* the kernel's disk id */
 	int readonly;
+	int removing;			/* a remove is asking the kernel */
+	uint64_t size;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct lkl_blk_req **queue;	/* ring of queued requests */
 	unsigned int qsize, qhead, qlen;
 	int stop;
-	int nr_threads;
-	pthread_t threads[IO_THREADS];
+	unsigned int nr_threads;
+	pthread_t *threads;
 	struct host_disk *next;
 };
 
 static pthread_mutex_t disks_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct host_disk *disks;
+
+/* An I/O thread's bounce buffer for multi-segment requests. */
+struct bounce {
+	char *buf;
+	size_t size;
+};
 
 static int queue_push(struct host_disk *d, struct lkl_blk_req *req)
 {
@@ -65,6 +80,7 @@ static int queue_push(struct host_disk *d, struct lkl_blk_req *req)
 	return 0;
 }
 
+/* Kernel CPU held: queue only. */
 int lkl_host_blk_submit(void *disk, struct lkl_blk_req *req)
 {
 	struct host_disk *d = disk;
@@ -78,59 +94,34 @@ int lkl_host_blk_submit(void *disk, struct lkl_blk_req *req)
 	return err;
 }
 
-/* Read or write all of iov at off; reads past the end of file give zeroes. */
-static int do_rw(int fd, int write, struct iovec *iov, int cnt, off_t off)
-{
-	while (cnt > 0) {
-		ssize_t n;
+static pthread_once_t zeroes_once = PTHREAD_ONCE_INIT;
+static const char *zeroes;
 
-		if (write)
-			n = pwritev(fd, iov, cnt > IOV_MAX ? IOV_MAX : cnt, off);
-		else
-			n = preadv(fd, iov, cnt > IOV_MAX ? IOV_MAX : cnt, off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0) {
-			if (write)
-				return -EIO;
-			for (; cnt > 0; iov++, cnt--)
-				memset(iov->iov_base, 0, iov->iov_len);
-			return 0;
-		}
-		off += n;
-		while (cnt > 0 && (size_t)n >= iov->iov_len) {
-			n -= iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
-	}
-	return 0;
+static void zeroes_init(void)
+{
+	void *p = mmap(NULL, ZEROES_SIZE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	zeroes = p == MAP_FAILED ? NULL : p;
 }
 
-static int do_sync(int fd)
+const void *lkl_host_zeroes(size_t *len)
 {
-	while (fdatasync(fd) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return 0;
+	pthread_once(&zeroes_once, zeroes_init);
+	*len = ZEROES_SIZE;
+	return zeroes;
 }
 
-static int write_zeroes(int fd, off_t off, unsigned long long len)
+static int zero_fill(struct host_disk *d, uint64_t off, uint64_t len)
 {
-	static const char zeroes[64 * 1024];
+	size_t zlen;
+	const void *z = lkl_host_zeroes(&zlen);
 
+	if (!z)
+		return -ENOMEM;
 	while (len) {
-		size_t n = len < sizeof(zeroes) ? len : sizeof(zeroes);
-		struct iovec iov = { (void *)zeroes, n };
-		int err = do_rw(fd, 1, &iov, 1, off);
+		size_t n = len < zlen ? len : zlen;
+		int err = d->ops.write(d->ctx, z, n, off);
 
 		if (err)
 			return err;
@@ -140,50 +131,91 @@ static int write_zeroes(int fd, off_t off, unsigned long long len)
 	return 0;
 }
 
-static int do_request(struct host_disk *d, struct lkl_blk_req *req)
+/* Read or write a request's segments with the disk's callbacks. */
+static int do_rw(struct host_disk *d, struct lkl_blk_req *req,
+		 struct bounce *b)
 {
 	struct iovec iov[LKL_BLK_MAX_SEGS];
-	off_t off = (off_t)req->offset;
+	int write = req->op == LKL_BLK_OP_WRITE;
+	size_t total = 0, pos;
 	int i, err;
+
+	if (req->nr_segs < 0 || req->nr_segs > LKL_BLK_MAX_SEGS)
+		return -EINVAL;
+	for (i = 0; i < req->nr_segs; i++) {
+		iov[i].iov_base = req->segs[i].base;
+		iov[i].iov_len = req->segs[i].len;
+		total += req->segs[i].len;
+	}
+	if (write && d->ops.writev)
+		return d->ops.writev(d->ctx, iov, req->nr_segs, req->offset);
+	if (!write && d->ops.readv)
+		return d->ops.readv(d->ctx, iov, req->nr_segs, req->offset);
+	if (req->nr_segs == 1) {
+		if (write)
+			return d->ops.write(d->ctx, iov[0].iov_base,
+					    iov[0].iov_len, req->offset);
+		return d->ops.read(d->ctx, iov[0].iov_base, iov[0].iov_len,
+				   req->offset);
+	}
+	if (!total)
+		return 0;
+
+	/* several segments, one callback: through the bounce buffer */
+	if (b->size < total) {
+		char *p = realloc(b->buf, total);
+
+		if (!p)
+			return -ENOMEM;
+		b->buf = p;
+		b->size = total;
+	}
+	if (write) {
+		for (i = 0, pos = 0; i < req->nr_segs; pos += iov[i].iov_len, i++)
+			memcpy(b->buf + pos, iov[i].iov_base, iov[i].iov_len);
+		return d->ops.write(d->ctx, b->buf, total, req->offset);
+	}
+	err = d->ops.read(d->ctx, b->buf, total, req->offset);
+	if (err)
+		return err;
+	for (i = 0, pos = 0; i < req->nr_segs; pos += iov[i].iov_len, i++)
+		memcpy(iov[i].iov_base, b->buf + pos, iov[i].iov_len);
+	return 0;
+}
+
+static int do_request(struct host_disk *d, struct lkl_blk_req *req,
+		      struct bounce *b)
+{
+	int err;
 
 	switch (req->op) {
 	case LKL_BLK_OP_READ:
+		return do_rw(d, req, b);
 	case LKL_BLK_OP_WRITE:
-		if (req->nr_segs < 0 || req->nr_segs > LKL_BLK_MAX_SEGS)
-			return -EINVAL;
-		if (req->op == LKL_BLK_OP_WRITE && d->readonly)
+		if (d->readonly)
 			return -EROFS;
-		for (i = 0; i < req->nr_segs; i++) {
-			iov[i].iov_base = req->segs[i].base;
-			iov[i].iov_len = req->segs[i].len;
-		}
-		err = do_rw(d->fd, req->op == LKL_BLK_OP_WRITE, iov,
-			    req->nr_segs, off);
-		if (!err && req->op == LKL_BLK_OP_WRITE &&
-		    (req->flags & LKL_BLK_FLAG_FUA))
-			err = do_sync(d->fd);
+		err = do_rw(d, req, b);
+		if (!err && (req->flags & LKL_BLK_FLAG_FUA) && d->ops.flush)
+			err = d->ops.flush(d->ctx);
 		return err;
 	case LKL_BLK_OP_FLUSH:
-		return d->readonly ? 0 : do_sync(d->fd);
+		if (d->readonly || !d->ops.flush)
+			return 0;
+		return d->ops.flush(d->ctx);
 	case LKL_BLK_OP_DISCARD:
 		if (d->readonly)
 			return -EROFS;
 		/* best effort: the data may be dropped, not must */
-		if (fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			      off, req->length) < 0 &&
-		    errno != EOPNOTSUPP && errno != ENOSYS && errno != ENODEV)
-			return -errno;
-		return 0;
+		if (!d->ops.discard)
+			return 0;
+		return d->ops.discard(d->ctx, req->offset, req->length);
 	case LKL_BLK_OP_WRITE_ZEROES:
 		if (d->readonly)
 			return -EROFS;
-		if (!fallocate(d->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
-			       off, req->length))
-			return 0;
-		if (!fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			       off, req->length))
-			return 0;
-		return write_zeroes(d->fd, off, req->length);
+		if (d->ops.write_zeroes)
+			return d->ops.write_zeroes(d->ctx, req->offset,
+						   req->length);
+		return zero_fill(d, req->offset, req->length);
 	}
 	return -EOPNOTSUPP;
 }
@@ -191,10 +223,12 @@ static int do_request(struct host_disk *d, struct lkl_blk_req *req)
 static void *io_thread(void *arg)
 {
 	struct host_disk *d = arg;
+	struct bounce b = { NULL, 0 };
 
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
 		struct lkl_blk_req *req;
+		int err;
 
 		while (!d->qlen && !d->stop)
 			pthread_cond_wait(&d->cond, &d->lock);
@@ -204,17 +238,25 @@ static void *io_thread(void *arg)
 		d->qhead = (d->qhead + 1) % d->qsize;
 		d->qlen--;
 		pthread_mutex_unlock(&d->lock);
-		lkl_blk_complete(req, do_request(d, req));
+		err = do_request(d, req, &b);
+		/* the kernel's errno space is Linux's, like ours */
+		if (err > 0)
+			err = -EIO;
+		lkl_blk_complete(req, err);
 		pthread_mutex_lock(&d->lock);
 	}
 	pthread_mutex_unlock(&d->lock);
+	free(b.buf);
 	return NULL;
 }
 
-/* drop: forget queued requests (the kernel that sent them is gone) */
-static void disk_free(struct host_disk *d, int drop)
+/*
+ * Stop the I/O threads and free the disk. drop: forget queued requests
+ * (the kernel that sent them is gone). release: call ops.release.
+ */
+static void disk_free(struct host_disk *d, int drop, int release)
 {
-	int i;
+	unsigned int i;
 
 	pthread_mutex_lock(&d->lock);
 	if (drop)
@@ -224,78 +266,61 @@ static void disk_free(struct host_disk *d, int drop)
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < d->nr_threads; i++)
 		pthread_join(d->threads[i], NULL);
+	if (release && d->ops.release)
+		d->ops.release(d->ctx);
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
-	close(d->fd);
+	free(d->threads);
 	free(d->queue);
 	free(d);
 }
 
-static int fd_size(int fd, unsigned long long *size)
+LKL_HOST_API int lkl_host_disk_add_ops(const struct lkl_host_disk_ops *ops,
+				       void *ctx, uint64_t size, int readonly)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(fd, BLKGETSIZE64, size) < 0)
-			return -errno;
-		return 0;
-	}
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	*size = st.st_size;
-	return 0;
-}
-
-LKL_HOST_API int lkl_host_disk_add_fd(int fd, int readonly, uint64_t size)
-{
-	unsigned long long bytes = size;
 	struct host_disk *d;
-	int flags, err, i;
+	unsigned int i, n;
+	int err = 0;
 	long id;
 
 	if (!lkl_is_running())
 		return -ENODEV;
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0)
-		return -errno;
-	if ((flags & O_ACCMODE) == O_RDONLY)
-		readonly = 1;
-	if (!bytes) {
-		err = fd_size(fd, &bytes);
-		if (err)
-			return err;
-	}
-
+	if (!ops || !ops->read || (!readonly && !ops->write) ||
+	    size < 512 || size >> 62)
+		return -EINVAL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->readonly = readonly;
-	d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (d->fd < 0) {
-		err = -errno;
+	d->ops = *ops;
+	d->ctx = ctx;
+	d->readonly = !!readonly;
+	d->size = size & ~511ULL;
+	n = ops->threads ? ops->threads : DEFAULT_THREADS;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	d->threads = calloc(n, sizeof(*d->threads));
+	if (!d->threads) {
 		free(d);
-		return err;
+		return -ENOMEM;
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
-	for (i = 0; i < IO_THREADS; i++) {
+	for (i = 0; i < n; i++) {
 		err = lkl_host_thread_start(&d->threads[i], io_thread, d);
 		if (err)
 			break;
 		d->nr_threads++;
 	}
 	if (!d->nr_threads) {
-		disk_free(d, 0);
+		disk_free(d, 0, 0);
 		return err;
 	}
 
 	/* The kernel reads the partition table before this returns. */
-	id = lkl_host_sys(__lkl__NR_lkl_disk_add, (long)d, (long)bytes,
+	id = lkl_host_sys(__lkl__NR_lkl_disk_add, (long)d, (long)d->size,
 			  readonly ? LKL_DISK_READONLY : 0, 0, 0, 0);
 	if (id < 0) {
-		disk_free(d, 0);
+		disk_free(d, 0, 0);
 		return (int)id;
 	}
 	d->id = (int)id;
@@ -306,6 +331,17 @@ LKL_HOST_API int lkl_host_disk_add_fd(int fd, int readonly, uint64_t size)
 	return d->id;
 }
 
+/* disks_lock held */
+static struct host_disk **disk_find(int disk_id)
+{
+	struct host_disk **pp;
+
+	for (pp = &disks; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == disk_id)
+			return pp;
+	return NULL;
+}
+
 LKL_HOST_API int lkl_host_disk_remove(int disk_id)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
@@ -314,18 +350,20 @@ LKL_HOST_API int lkl_host_disk_remove(int disk_id)
 	int i;
 
 	pthread_mutex_lock(&disks_lock);
-	for (pp = &disks; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == disk_id)
-			break;
-	d = *pp;
-	if (!d) {
+	pp = disk_find(disk_id);
+	d = pp ? *pp : NULL;
+	if (!d || d->removing) {
 		pthread_mutex_unlock(&disks_lock);
-		return -ENXIO;
+		return d ? -EBUSY : -ENXIO;
 	}
+	d->removing = 1;
+	pthread_mutex_unlock(&disks_lock);
+
 	/*
-	 * The kernel drains the disk's requests before this returns. EBUSY:
-	 * still open; the last close of an unmount can lag a little. After a
-	 * halt there is no kernel left to ask: just release the host side.
+	 * The kernel drains the disk's requests before this returns (it may
+	 * wait for a callback). EBUSY: still open; the last close of an
+	 * unmount can lag a little. After a halt there is no kernel left to
+	 * ask: just release the host side.
 	 */
 	for (i = 0; i < REMOVE_TRIES && lkl_is_running(); i++) {
 		err = lkl_host_sys(__lkl__NR_lkl_disk_remove, disk_id, 0, 0, 0,
@@ -334,11 +372,45 @@ LKL_HOST_API int lkl_host_disk_remove(int disk_id)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	if (!err)
+
+	pthread_mutex_lock(&disks_lock);
+	pp = disk_find(disk_id);
+	if (err)
+		d->removing = 0;
+	else
 		*pp = d->next;
 	pthread_mutex_unlock(&disks_lock);
 	if (err)
 		return (int)err;
-	disk_free(d, !lkl_is_running());
+	disk_free(d, !lkl_is_running(), 1);
 	return 0;
+}
+
+LKL_HOST_API int64_t lkl_host_disk_size(int disk_id)
+{
+	struct host_disk **pp;
+	int64_t size = -ENXIO;
+
+	pthread_mutex_lock(&disks_lock);
+	pp = disk_find(disk_id);
+	if (pp)
+		size = (int64_t)(*pp)->size;
+	pthread_mutex_unlock(&disks_lock);
+	return size;
+}
+
+int lkl_host_disk_query(int disk_id, const struct lkl_host_disk_ops *kind,
+			int (*fn)(void *ctx, void *arg), void *arg)
+{
+	struct host_disk **pp;
+	int ret = -ENXIO;
+
+	pthread_mutex_lock(&disks_lock);
+	pp = disk_find(disk_id);
+	if (pp && (*pp)->ops.read != kind->read)
+		ret = -EINVAL;
+	else if (pp)
+		ret = fn((*pp)->ctx, arg);
+	pthread_mutex_unlock(&disks_lock);
+	return ret;
 }

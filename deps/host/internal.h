@@ -30,7 +30,7 @@
 extern const struct lkl_host_operations lkl_host_ops;
 
 /* posix-host.c: start a detached-or-joinable host thread for our own use. */
-int lkl_host_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg);
+int lkl_host_thread_start(pthread_t *tid, void *(*fn)(void *arg), void *arg);
 
 /* timer.c */
 void *lkl_host_timer_alloc(void (*fn)(void *), void *arg);
@@ -45,6 +45,20 @@ void lkl_host_console_set_echo(int echo);
 
 /* disk.c */
 int lkl_host_blk_submit(void *disk, struct lkl_blk_req *req);
+/* 1 MiB of read-only zeroes (NULL if it could not be mapped). */
+const void *lkl_host_zeroes(size_t *len);
+/*
+ * Run fn(ctx, arg) under the disk list lock if disk_id is a disk of the
+ * given kind (same read op); -ENXIO: no such disk, -EINVAL: another kind.
+ */
+int lkl_host_disk_query(int disk_id, const struct lkl_host_disk_ops *kind,
+			int (*fn)(void *ctx, void *arg), void *arg);
+
+/* disk-fd.c: all of iov at off (reads past EOF give zeroes); iov changes. */
+int lkl_host_fd_rw(int fd, int write, struct iovec *iov, int cnt,
+		   uint64_t off);
+/* The size of a regular file or block device. */
+int lkl_host_fd_size(int fd, uint64_t *size);
 
 /* boot.c: lkl_syscall with the arguments spelled out. */
 static inline long lkl_host_sys(long no, long a1, long a2, long a3, long a4,

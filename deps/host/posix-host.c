@@ -96,7 +96,7 @@ static void host_mutex_unlock(struct lkl_mutex *m)
 	pthread_mutex_unlock(&m->mutex);
 }
 
-int lkl_host_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
+int lkl_host_thread_start(pthread_t *tid, void *(*fn)(void *arg), void *arg)
 {
 	pthread_attr_t attr;
 	int err;
@@ -109,7 +109,7 @@ int lkl_host_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
 }
 
 struct thread_start {
-	void (*fn)(void *);
+	void (*fn)(void *arg);
 	void *arg;
 };
 

@@ -16,7 +16,7 @@
 #include "internal.h"
 
 struct host_timer {
-	void (*fn)(void *);
+	void (*fn)(void *arg);
 	void *arg;
 	unsigned long long deadline;	/* CLOCK_MONOTONIC ns */
 	int armed;

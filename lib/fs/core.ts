@@ -3,9 +3,8 @@
 // What the fs shim needs from an image, and path handling.
 //
 // Paths inside an image are written like host paths: absolute ones start at
-// the image's root, relative ones are taken from the root too. The kernel
-// path is the image's internal mount point + the resolved path; it is never
-// shown to the caller (errors carry the path as the caller wrote it).
+// the image's root, relative ones are taken from the root too. Errors carry
+// the path as the caller wrote it; the kernel's mount point never appears.
 
 import * as posix from 'path/posix'
 import { invalidArgType, invalidArgValue } from '../errors'
@@ -18,8 +17,10 @@ export interface ImageCore {
    * the image is closing; close() waits for it to settle.
    */
   _op<T> (fn: () => Promise<T>): Promise<T>
-  /** The kernel path of an image path (validated first). */
-  _kpath (p: PathLike, name?: string): string | Buffer
+  /** The kernel path of an image path (resolved against the image root). */
+  _kpath (p: PathLike): string | Buffer
+  /** The image root's kernel fd: path operations run chrooted into it. */
+  _root: number
   /** Kernel fds of open FileHandles, closed by image.close(). */
   _fds: Map<number, { _forceClosed (): void }>
 }
@@ -42,15 +43,15 @@ export function shown (p: PathLike): string {
   return typeof p === 'string' ? p : p.toString()
 }
 
-/** Resolve an image path against the image root and prefix the mount. */
-export function kernelPath (mount: string, p: PathLike): string | Buffer {
-  if (typeof p === 'string') {
-    const r = posix.resolve('/', p)
-    return r === '/' ? mount : mount + r
-  }
+/**
+ * Resolve an image path against the image root. The kernel runs path
+ * operations chrooted into the image (native root.cc), so this is also the
+ * kernel path.
+ */
+export function kernelPath (p: PathLike): string | Buffer {
+  if (typeof p === 'string') return posix.resolve('/', p)
   // Buffers keep their exact bytes: resolve over latin1 (1 byte = 1 char).
-  const r = posix.resolve('/', p.toString('latin1'))
-  return Buffer.from(r === '/' ? mount : mount + r, 'latin1')
+  return Buffer.from(posix.resolve('/', p.toString('latin1')), 'latin1')
 }
 
 /** The user-visible form of a resolved image path (for return values). */

@@ -33,12 +33,27 @@ function check (r: number, syscall: string, p: PathLike | undefined, site: Error
 }
 
 export function createPromises (img: ImageCore) {
+  const K = (p: PathLike): string | Buffer => img._kpath(p)
   async function openFd (p: PathLike, flags: number, mode: number, site: Error): Promise<number> {
-    return check(await native.openat(img._kpath(p) as string, flags | C.O_CLOEXEC, mode), 'open', p, site)
+    return check(await native.openat(img._root, K(p), flags | C.O_CLOEXEC, mode), 'open', p, site)
+  }
+
+  // readFile/writeFile's own fds are registered too, so that the exit path
+  // can close them before it unmounts.
+  const INTERNAL = { _forceClosed () {} }
+  async function withFd<T> (p: PathLike, flags: number, mode: number, site: Error, fn: (fd: number) => Promise<T>): Promise<T> {
+    const fd = await openFd(p, flags, mode, site)
+    img._fds.set(fd, INTERNAL)
+    try {
+      return await fn(fd)
+    } finally {
+      await native.close(fd)
+      img._fds.delete(fd)
+    }
   }
 
   async function statAt (p: PathLike, flags: number, syscall: string, site: Error): Promise<Stats> {
-    const r = await native.statx(img._kpath(p) as string, flags, STAT_MASK)
+    const r = await native.statx(img._root, K(p), flags, STAT_MASK)
     if (typeof r === 'number') throw systemError(r, syscall, shown(p), undefined, site)
     return new Stats(r)
   }
@@ -61,13 +76,8 @@ export function createPromises (img: ImageCore) {
     const flags = parseFlags(o.flag, 'r')
     const site = new Error()
     return img._op(async () => {
-      const fd = await openFd(p, flags, 0o666, site)
-      try {
-        const buf = await readAll(fd, p, site)
-        return o.encoding ? buf.toString(o.encoding) : buf
-      } finally {
-        await native.close(fd)
-      }
+      const buf = await withFd(p, flags, 0o666, site, (fd) => readAll(fd, p, site))
+      return o.encoding ? buf.toString(o.encoding) : buf
     })
   }
 
@@ -79,12 +89,7 @@ export function createPromises (img: ImageCore) {
     const mode = parseMode(o.mode, 0o666)
     const site = new Error()
     return img._op(async () => {
-      const fd = await openFd(p, flags, mode, site)
-      try {
-        await writeAll(fd, buf, -1, site)
-      } finally {
-        await native.close(fd)
-      }
+      await withFd(p, flags, mode, site, (fd) => writeAll(fd, buf, -1, site))
     })
   }
 
@@ -98,7 +103,7 @@ export function createPromises (img: ImageCore) {
     const o = opts(options, 'encoding')
     const site = new Error()
     return img._op(async () => {
-      const r = await native.readdir(img._kpath(p) as string)
+      const r = await native.readdir(img._root, K(p))
       if (typeof r === 'number') throw systemError(r, 'scandir', shown(p), undefined, site)
       if (!o.withFileTypes) return r.map((e) => e.name)
       const parent = shown(p)
@@ -116,15 +121,15 @@ export function createPromises (img: ImageCore) {
     const mode = parseMode(o.mode, 0o777)
     const site = new Error()
     if (!o.recursive) {
-      return img._op(async () => { check(await native.mkdirat(img._kpath(p) as string, mode), 'mkdir', p, site); return undefined })
+      return img._op(async () => { check(await native.mkdirat(img._root, K(p), mode), 'mkdir', p, site); return undefined })
     }
     // Recursive: create missing ancestors; resolve with the first created.
     const mk = async (abs: string): Promise<string | undefined> => {
-      const r = await native.mkdirat(img._kpath(abs) as string, mode)
+      const r = await native.mkdirat(img._root, K(abs), mode)
       if (r === 0) return abs
       if (r === -2 && abs !== '/') { // ENOENT: the parent is missing
         const first = await mk(abs.slice(0, abs.lastIndexOf('/')) || '/')
-        check(await native.mkdirat(img._kpath(abs) as string, mode), 'mkdir', p, site)
+        check(await native.mkdirat(img._root, K(abs), mode), 'mkdir', p, site)
         return first ?? abs
       }
       if (r === -17) { // EEXIST: fine if it is a directory
@@ -139,27 +144,27 @@ export function createPromises (img: ImageCore) {
   function rmdir (path: PathLike): Promise<void> {
     const p = checkPath(path)
     const site = new Error()
-    return img._op(async () => { check(await native.unlinkat(img._kpath(p) as string, C.AT_REMOVEDIR), 'rmdir', p, site) })
+    return img._op(async () => { check(await native.unlinkat(img._root, K(p), C.AT_REMOVEDIR), 'rmdir', p, site) })
   }
 
   function unlink (path: PathLike): Promise<void> {
     const p = checkPath(path)
     const site = new Error()
-    return img._op(async () => { check(await native.unlinkat(img._kpath(p) as string, 0), 'unlink', p, site) })
+    return img._op(async () => { check(await native.unlinkat(img._root, K(p), 0), 'unlink', p, site) })
   }
 
   function rename (oldPath: PathLike, newPath: PathLike): Promise<void> {
     const a = checkPath(oldPath, 'oldPath')
     const b = checkPath(newPath, 'newPath')
     const site = new Error()
-    return img._op(async () => { check(await native.renameat2(img._kpath(a) as string, img._kpath(b) as string, 0), 'rename', a, site, b) })
+    return img._op(async () => { check(await native.renameat2(img._root, K(a), K(b), 0), 'rename', a, site, b) })
   }
 
   function link (existingPath: PathLike, newPath: PathLike): Promise<void> {
     const a = checkPath(existingPath, 'existingPath')
     const b = checkPath(newPath, 'newPath')
     const site = new Error()
-    return img._op(async () => { check(await native.linkat(img._kpath(a) as string, img._kpath(b) as string, 0), 'link', a, site, b) })
+    return img._op(async () => { check(await native.linkat(img._root, K(a), K(b), 0), 'link', a, site, b) })
   }
 
   // The target is stored as given (it is the link's content, not a path
@@ -168,7 +173,7 @@ export function createPromises (img: ImageCore) {
     const t = checkPath(target, 'target')
     const p = checkPath(path)
     const site = new Error()
-    return img._op(async () => { check(await native.symlinkat(t as string, img._kpath(p) as string), 'symlink', t, site, p) })
+    return img._op(async () => { check(await native.symlinkat(img._root, t, K(p)), 'symlink', t, site, p) })
   }
 
   function readlink (path: PathLike, options?: { encoding?: Encoding | 'buffer' } | Encoding | 'buffer'): Promise<string | Buffer> {
@@ -176,7 +181,7 @@ export function createPromises (img: ImageCore) {
     const o = opts(options as object, 'encoding') as { encoding?: Encoding | 'buffer' }
     const site = new Error()
     return img._op(async () => {
-      const r = await native.readlinkat(img._kpath(p) as string)
+      const r = await native.readlinkat(img._root, K(p))
       if (typeof r === 'number') throw systemError(r, 'readlink', shown(p), undefined, site)
       return o.encoding === 'buffer' ? r : r.toString(o.encoding ?? 'utf8')
     })
@@ -186,14 +191,14 @@ export function createPromises (img: ImageCore) {
     const p = checkPath(path)
     if (typeof len !== 'number' || !Number.isSafeInteger(len)) throw invalidArgType('len', 'of type number', len)
     const site = new Error()
-    return img._op(async () => { check(await native.truncate(img._kpath(p) as string, Math.max(0, len)), 'open', p, site) })
+    return img._op(async () => { check(await native.truncate(img._root, K(p), Math.max(0, len)), 'open', p, site) })
   }
 
   function chmod (path: PathLike, mode: number | string): Promise<void> {
     const p = checkPath(path)
     const m = parseMode(mode, 0)
     const site = new Error()
-    return img._op(async () => { check(await native.fchmodat(img._kpath(p) as string, m), 'chmod', p, site) })
+    return img._op(async () => { check(await native.fchmodat(img._root, K(p), m), 'chmod', p, site) })
   }
 
   function chownAt (syscall: string, flags: number) {
@@ -202,7 +207,7 @@ export function createPromises (img: ImageCore) {
       if (!Number.isInteger(uid)) throw invalidArgType('uid', 'of type number', uid)
       if (!Number.isInteger(gid)) throw invalidArgType('gid', 'of type number', gid)
       const site = new Error()
-      return img._op(async () => { check(await native.fchownat(img._kpath(p) as string, uid, gid, flags), syscall, p, site) })
+      return img._op(async () => { check(await native.fchownat(img._root, K(p), uid, gid, flags), syscall, p, site) })
     }
   }
 
@@ -222,7 +227,7 @@ export function createPromises (img: ImageCore) {
       const a = toTime(atime, 'atime')
       const m = toTime(mtime, 'mtime')
       const site = new Error()
-      return img._op(async () => { check(await native.utimensat(img._kpath(p) as string, a[0], a[1], m[0], m[1], flags), syscall, p, site) })
+      return img._op(async () => { check(await native.utimensat(img._root, K(p), a[0], a[1], m[0], m[1], flags), syscall, p, site) })
     }
   }
 

@@ -20,6 +20,12 @@ mkfs.ext4 -F -q "$img"
 
 "$bin" "$img" "$speed"
 
+# the host's own speed for the same write, for comparison
+host_rate=$(dd if=/dev/zero of="$tmp/host.bin" bs=1M count="$speed" \
+	conv=fdatasync 2>&1 | tail -1 | sed 's/.*, //')
+rm -f "$tmp/host.bin"
+echo "# host: sequential write $speed MB + fdatasync to a file: $host_rate"
+
 echo "# e2fsck -fn"
 e2fsck -fn "$img"
 echo "ok - e2fsck clean"
