@@ -28,6 +28,16 @@ test('kernel: boot, syscalls, an ext4 disk written and checked by e2fsck/debugfs
   t.end()
 })
 
+test('kernel: a frozen wall clock (reproducible builds)', (t) => {
+  const bin = compile(path.join(__dirname, 'kernel', 'frozen-clock.c'), 'frozen-clock')
+  const r = sh(bin, [], { timeout: 30000 })
+  const lines = r.stdout.toString().split('\n').filter((l) => /^(not )?ok /.test(l))
+  t.equal(r.status, 0, 'exits cleanly')
+  t.equal(lines.length, 3, 'three checks ran')
+  for (const l of lines) t.ok(l.startsWith('ok '), l)
+  t.end()
+})
+
 test('kernel: a panic ends the process with a message naming it', (t) => {
   const bin = compile(path.join(__dirname, 'kernel', 'panic.c'), 'panic')
   const r = sh(bin, [], { timeout: 30000 })

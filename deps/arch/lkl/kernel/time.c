@@ -12,9 +12,32 @@
 #include <linux/delay.h>
 #include <linux/sched_clock.h>
 #include <linux/timekeeping.h>
+#include <linux/kstrtox.h>
 #include <asm/lkl.h>
 
 static unsigned long long boot_time;
+
+/*
+ * lkl.frozen_clock=SECONDS: the wall clock reads SECONDS forever (file
+ * times, superblock and journal stamps), so the same input gives the same
+ * image bytes. Monotonic time, timers and sleeps are unaffected.
+ */
+static struct timespec64 frozen_realtime;
+
+/* Defined in kernel/time/timekeeping.c by deps/patches/0002. */
+extern const struct timespec64 *timekeeping_frozen_realtime;
+
+static int __init frozen_clock_setup(char *arg)
+{
+	long long sec;
+
+	if (!arg || kstrtoll(arg, 10, &sec) || sec < 0)
+		return -EINVAL;
+	frozen_realtime.tv_sec = sec;
+	timekeeping_frozen_realtime = &frozen_realtime;
+	return 0;
+}
+early_param("lkl.frozen_clock", frozen_clock_setup);
 static void *host_timer;
 static int timer_irq;
 
