@@ -115,6 +115,30 @@ export class LklError extends Error {
     return e
   }
 
+  static noPartitionMatching (file: string, what: string): LklError {
+    const e = new LklError('ERR_LKL_NO_PARTITION', `No partition with ${what} in '${file}'`)
+    e.path = file
+    return e
+  }
+
+  static diskTooSmall (file: string, detail: string): LklError {
+    const e = new LklError('ERR_LKL_DISK_TOO_SMALL', `'${file}' is too small: ${detail}`)
+    e.path = file
+    return e
+  }
+
+  static diskClosed (name: string): LklError {
+    const e = new LklError('ERR_LKL_DISK_CLOSED', `The disk '${name}' is closed`)
+    e.path = name
+    return e
+  }
+
+  static readOnlyDisk (name: string): LklError {
+    const e = new LklError('ERR_LKL_READ_ONLY', `The disk '${name}' is read-only`)
+    e.path = name
+    return e
+  }
+
   static imageBusy (file: string, partition: number): LklError {
     const what = partition ? `partition ${partition} of '${file}'` : `'${file}'`
     const e = new LklError('ERR_LKL_IMAGE_BUSY', `${what} is already open in this process`)

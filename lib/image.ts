@@ -1,32 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// lkl.open() and Image: a host file attached as a kernel disk, one of its
-// partitions mounted, and the fs shim over it.
+// lkl.open() and Image: one filesystem of a disk (a host file by default)
+// mounted in the kernel, and the fs shim over it.
 
-import * as fs from 'fs'
 import { native, constants as C } from './native'
 import { LklError, invalidArgType, invalidArgValue, systemError } from './errors'
 import * as kernel from './kernel'
-import { probe, partitionOffset } from './probe'
 import { kernelPath, checkPath, ImageCore, PathLike } from './fs/core'
-import { createPromises, FsPromises } from './fs/promises'
+import { imageWalk, ImageWalk, WalkOptions } from './streams/image-walk'
+import { imageWriter, ImageWriter, WriterOptions } from './streams/image-writer'
+import { ImageReadStream, ReadStreamOptions } from './streams/file-read'
+import { ImageWriteStream, WriteStreamOptions } from './streams/file-write'
+import { createFs, Fs } from './fs/shim'
+import { Disk, FileDisk, OverlayDisk } from './disk'
+import { PartitionSpec, resolvePartition, detect, diagnose } from './disk/resolve'
 
 export interface OpenOptions {
   /** Filesystem type ('ext4', 'vfat', 'btrfs', ...) or 'auto' (default). */
   type?: string
-  /** Partition number (MBR: 1-4 primary, 5+ logical; GPT: 1+); 0 = whole disk. */
-  partition?: number
+  /**
+   * Partition number (MBR: 1-4 primary, 5+ logical; GPT: 1+; 0 = whole
+   * disk), or `{ label }` (filesystem label) or `{ partlabel }` (GPT name).
+   */
+  partition?: PartitionSpec
+  /**
+   * Mount read-only. A path is then opened through an overlay, so that a
+   * journal replay goes to memory and the file is never written.
+   */
   readOnly?: boolean
   /** Filesystem mount options, e.g. 'noatime' or 'data=journal'. */
   mountOptions?: string
 }
 
-// Host files open in this process: "dev:ino" -> partitions mounted.
-const openFiles = new Map<string, Set<number>>()
-
-function overlaps (parts: Set<number> | undefined, partition: number): boolean {
-  if (!parts || parts.size === 0) return false
-  return partition === 0 || parts.has(0) || parts.has(partition)
+/** Like node:fs's StatFs. */
+export interface StatFs {
+  type: number
+  bsize: number
+  blocks: number
+  bfree: number
+  bavail: number
+  files: number
+  ffree: number
 }
 
 const ALIASES: Record<string, string> = { fat: 'vfat', fat32: 'vfat', fat16: 'vfat', fat12: 'vfat', ntfs: 'ntfs3' }
@@ -35,34 +49,34 @@ const ENXIO = -6
 const ENOENT = -2
 
 export class Image implements ImageCore, kernel.OpenImage {
-  /** The host file, as given to open(). */
+  /** The host file, as given to open() (or the disk's name). */
   readonly path: string
+  /** The disk the filesystem is on. */
+  readonly disk: Disk
   /** The filesystem type mounted. */
   readonly type: string
+  /** The partition mounted (the kernel's number; 0 = whole disk). */
   readonly partition: number
   readonly readOnly: boolean
-  readonly fs: { promises: FsPromises }
+  readonly fs: Fs
   /** @internal */ _fds = new Map<number, { _forceClosed (): void }>()
   /** @internal */ _root: number
   private _mount: string
-  private _disk: number
   private _pending = 0
   private _idle: Array<() => void> = []
   private _closing: Promise<void> | null = null
   private _unmounted = false
-  private _key: string
 
   /** @internal use lkl.open() */
-  constructor (file: string, type: string, partition: number, readOnly: boolean, mount: string, root: number, disk: number, key: string) {
-    this._key = key
+  constructor (disk: Disk, type: string, partition: number, readOnly: boolean, mount: string, root: number) {
+    this.disk = disk
     this._root = root
-    this.path = file
+    this.path = disk.name
     this.type = type
     this.partition = partition
     this.readOnly = readOnly
     this._mount = mount
-    this._disk = disk
-    this.fs = { promises: createPromises(this) }
+    this.fs = createFs(this)
   }
 
   get closed (): boolean {
@@ -89,7 +103,7 @@ export class Image implements ImageCore, kernel.OpenImage {
     return { fds: this._unmounted ? [] : [...this._fds.keys(), this._root], mount: this._unmounted ? null : this._mount }
   }
 
-  /** Flush everything written to this image to the host file. */
+  /** Flush everything written to this image to its disk (syncfs). */
   sync (): Promise<void> {
     const site = new Error()
     return this._op(async () => {
@@ -99,6 +113,36 @@ export class Image implements ImageCore, kernel.OpenImage {
       await native.close(fd)
       if (r < 0) throw systemError(r, 'sync', undefined, undefined, site)
     })
+  }
+
+  /** The filesystem's usage, like fs.promises.statfs() (numbers in blocks of bsize). */
+  statfs (): Promise<StatFs> {
+    const site = new Error()
+    return this._op(async () => {
+      const r = await native.statfs(this._root, '/')
+      if (typeof r === 'number') throw systemError(r, 'statfs', undefined, undefined, site)
+      return { type: r.type, bsize: r.bsize, blocks: r.blocks, bfree: r.bfree, bavail: r.bavail, files: r.files, ffree: r.ffree }
+    })
+  }
+
+  /** The tree under `root` as an object Readable of Entry (see lkl.imageWalk). */
+  walk (root: PathLike = '/', opts?: WalkOptions): ImageWalk {
+    return imageWalk(this, root, opts)
+  }
+
+  /** An object Writable of Entry creating them under `root` (see lkl.imageWriter). */
+  writer (root: PathLike = '/', opts?: WriterOptions): ImageWriter {
+    return imageWriter(this, root, opts)
+  }
+
+  /** A streamx Readable of a file's bytes, like fs.createReadStream. */
+  createReadStream (p: PathLike, opts?: ReadStreamOptions): ImageReadStream {
+    return new ImageReadStream(this, p, opts)
+  }
+
+  /** A streamx Writable into a file, like fs.createWriteStream. */
+  createWriteStream (p: PathLike, opts?: WriteStreamOptions): ImageWriteStream {
+    return new ImageWriteStream(this, p, opts)
   }
 
   /** Wait for pending operations, close open files, sync, unmount, detach. */
@@ -115,89 +159,113 @@ export class Image implements ImageCore, kernel.OpenImage {
       const r = await native.umount(this._mount)
       if (r < 0) throw LklError.kernel(`unmount of '${this.path}'`, r)
       this._unmounted = true
-      const d = await native.diskRemove(this._disk)
-      openFiles.get(this._key)?.delete(this.partition)
       kernel.unregister(this)
-      if (d < 0) throw LklError.kernel(`detach of '${this.path}'`, d)
+      this.disk._track(this, false)
+      this.disk._unclaim(this.partition)
+      await this.disk._release()
     })()
     return this._closing
   }
+}
+
+function checkPartition (partition: unknown): PartitionSpec {
+  if (typeof partition === 'number') {
+    if (!Number.isInteger(partition) || partition < 0 || partition > 255) throw invalidArgValue('options.partition', partition, 'must be an integer from 0 to 255')
+    return partition
+  }
+  if (partition !== null && typeof partition === 'object') {
+    const { label, partlabel } = partition as { label?: unknown, partlabel?: unknown }
+    if (typeof label === 'string' && partlabel === undefined) return { label }
+    if (typeof partlabel === 'string' && label === undefined) return { partlabel }
+    throw invalidArgValue('options.partition', partition, 'must be { label: string } or { partlabel: string }')
+  }
+  throw invalidArgType('options.partition', 'of type number or object', partition)
 }
 
 function checkOptions (options: OpenOptions): Required<OpenOptions> {
   if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
   const { type = 'auto', partition = 0, readOnly = false, mountOptions = '' } = options
   if (typeof type !== 'string' || type === '') throw invalidArgType('options.type', 'a non-empty string', type)
-  if (!Number.isInteger(partition) || partition < 0 || partition > 255) throw invalidArgValue('options.partition', partition, 'must be an integer from 0 to 255')
   if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
   if (typeof mountOptions !== 'string') throw invalidArgType('options.mountOptions', 'of type string', mountOptions)
-  return { type: ALIASES[type] ?? type, partition, readOnly, mountOptions }
+  return { type: ALIASES[type] ?? type, partition: checkPartition(partition), readOnly, mountOptions }
 }
 
-/** The kernel's last log lines about this disk, as a hint for a failed mount. */
-async function mountHint (disk: number): Promise<string> {
-  const log = await kernel.kernelLog(4096)
+/**
+ * The kernel's log lines about this disk written since `before` (the log's
+ * tail when the mount started), as a hint for a failed mount.
+ */
+async function mountHint (disk: number, before: string): Promise<string> {
+  let log = await kernel.kernelLog(8192)
+  const mark = before.slice(-200)
+  const at = mark ? log.lastIndexOf(mark) : -1
+  if (at >= 0) log = log.slice(at + mark.length)
   const dev = new RegExp(`\\blkl${disk}(p\\d+)?\\b`)
   const lines = log.split('\n').map((l) => l.replace(/^\[[ \d.]+\]\s*/, '').trim()).filter((l) => dev.test(l))
   return lines.slice(-2).join('; ')
 }
 
-/** Open a disk image file: boots the kernel if needed, attaches, mounts. */
-export function open (file: PathLike, options: OpenOptions = {}): Promise<Image> {
-  const f = checkPath(file, 'path')
-  const o = checkOptions(options)
-  const shownPath = f.toString()
-  if (kernel.isHalted()) return Promise.reject(LklError.halted())
-  return kernel.trackOpen((async () => {
-    const fh = await fs.promises.open(f, o.readOnly ? 'r' : 'r+')
-    let disk: number
+/** Mount partition `partition` of an attached disk; resolves with the image. */
+async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promise<Image> {
+  const { partition, type: labelled } = await resolvePartition(disk, id, o.partition)
+  disk._claim(partition)
+  try {
     let type = o.type
-    let key: string
-    try {
-      const st = await fh.stat()
-      key = `${st.dev}:${st.ino}`
-      if (overlaps(openFiles.get(key), o.partition)) throw LklError.imageBusy(shownPath, o.partition)
-      if (type === 'auto') {
-        const found = await probe(fh, o.partition)
-        if (found.offset < 0) throw LklError.noPartition(shownPath, o.partition)
-        if (!found.type) throw LklError.unknownFsType('auto', shownPath)
-        type = found.type
-      } else if (o.partition > 0 && await partitionOffset(fh, o.partition) < 0) {
-        throw LklError.noPartition(shownPath, o.partition)
-      }
-      await kernel.ensureBooted()
-      disk = await native.diskAddFd(fh.fd, o.readOnly)
-      if (disk < 0) throw LklError.kernel(`attaching '${shownPath}'`, disk)
-    } finally {
-      await fh.close()
+    if (type === 'auto') {
+      const found = labelled ?? (await detect(disk, id, partition)).type
+      if (!found) throw LklError.unknownFsType('auto', disk.name)
+      type = found
     }
-    // Claim the partition before the first await that could interleave.
-    if (overlaps(openFiles.get(key), o.partition)) {
-      await native.diskRemove(disk)
-      throw LklError.imageBusy(shownPath, o.partition)
-    }
-    if (!openFiles.has(key)) openFiles.set(key, new Set())
-    openFiles.get(key)!.add(o.partition)
-    const flags = o.readOnly ? C.MS_RDONLY : 0
-    const mnt = await native.mount(disk, o.partition, type, flags, o.mountOptions)
+    const readOnly = o.readOnly || disk.readOnly
+    const logBefore = await kernel.kernelLog(200)
+    const mnt = await native.mount(id, partition, type, readOnly ? C.MS_RDONLY : 0, o.mountOptions)
     if (typeof mnt === 'number') {
-      const hint = mnt === ENODEV ? '' : await mountHint(disk)
-      await native.diskRemove(disk)
-      openFiles.get(key)?.delete(o.partition)
-      if (mnt === ENODEV) throw LklError.unknownFsType(type, shownPath)
-      if (mnt === ENXIO || (mnt === ENOENT && o.partition > 0)) throw LklError.noPartition(shownPath, o.partition)
-      throw LklError.mountFailed(shownPath, type, o.partition, mnt, hint)
+      if (mnt === ENODEV) throw LklError.unknownFsType(type, disk.name)
+      const bad = await diagnose(disk, id, partition)
+      if (bad) throw bad
+      if (mnt === ENXIO || (mnt === ENOENT && partition > 0)) throw LklError.noPartition(disk.name, partition)
+      throw LklError.mountFailed(disk.name, type, partition, mnt, await mountHint(id, logBefore))
     }
     // The image root as an O_PATH fd: path operations run chrooted into it.
     const root = await native.openat(-1, mnt, C.O_PATH | C.O_DIRECTORY | C.O_CLOEXEC, 0)
     if (root < 0) {
       await native.umount(mnt)
-      await native.diskRemove(disk)
-      openFiles.get(key)?.delete(o.partition)
-      throw LklError.kernel(`opening the root of '${shownPath}'`, root)
+      throw LklError.kernel(`opening the root of '${disk.name}'`, root)
     }
-    const img = new Image(shownPath, type, o.partition, o.readOnly, mnt, root, disk, key)
+    const img = new Image(disk, type, partition, readOnly, mnt, root)
+    disk._track(img, true)
     kernel.register(img)
     return img
+  } catch (err) {
+    disk._unclaim(partition)
+    throw err
+  }
+}
+
+/**
+ * Open a filesystem: of a disk image file (attached as a file disk, or
+ * through an overlay when readOnly), or of a Disk. Boots the kernel if
+ * needed, attaches, finds the partition and type, mounts.
+ */
+export function open (target: PathLike | Disk, options: OpenOptions = {}): Promise<Image> {
+  const o = checkOptions(options)
+  let disk: Disk
+  if (target instanceof Disk) {
+    disk = target
+    if (disk.closed) return Promise.reject(LklError.diskClosed(disk.name))
+  } else {
+    const f = checkPath(target, 'path')
+    disk = o.readOnly ? new OverlayDisk(f) : new FileDisk(f, false)
+    disk._owned = true
+  }
+  if (kernel.isHalted()) return Promise.reject(LklError.halted())
+  return kernel.trackOpen((async () => {
+    const id = await disk._acquire()
+    try {
+      return await mountOn(disk, id, o)
+    } catch (err) {
+      await disk._release()
+      throw err
+    }
   })())
 }

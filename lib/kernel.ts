@@ -28,6 +28,8 @@ let booting: Promise<void> | null = null
 let halting: Promise<void> | null = null
 const images = new Set<OpenImage>()
 const opening = new Set<Promise<unknown>>()
+// Disks attached to the kernel (detached by halt() after the images).
+const disks = new Set<{ close (): Promise<void> }>()
 
 const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
 
@@ -91,9 +93,17 @@ export function unregister (img: OpenImage): void {
   if (images.size === 0) removeExitHooks()
 }
 
+export function registerDisk (disk: { close (): Promise<void> }): void {
+  disks.add(disk)
+}
+
+export function unregisterDisk (disk: { close (): Promise<void> }): void {
+  disks.delete(disk)
+}
+
 /**
- * Close every open image (each waits for its pending operations), then
- * halt the kernel. Final: the kernel cannot boot again in this process.
+ * Close every open image (each waits for its pending operations), detach
+ * every disk, then halt the kernel. Final: the kernel cannot boot again in this process.
  */
 export function halt (): Promise<void> {
   if (halting) return halting
@@ -103,6 +113,7 @@ export function halt (): Promise<void> {
     if (was === 'booting') await booting?.catch(() => {})
     await Promise.allSettled([...opening])
     const closed = await Promise.allSettled([...images].map((img) => img.close()))
+    closed.push(...await Promise.allSettled([...disks].map((disk) => disk.close())))
     const failed = closed.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) {
       // The kernel must not be halted with a filesystem still mounted.
@@ -116,6 +127,23 @@ export function halt (): Promise<void> {
     state = 'halted'
   })()
   return halting
+}
+
+export interface KernelStats {
+  /** Kernel memory (boot({ memory })), bytes. */
+  memoryTotal: number
+  /** Free kernel memory, bytes (page cache not counted as free). */
+  memoryFree: number
+  /** Kernel tasks (threads), incl. host threads the kernel knows. */
+  tasks: number
+}
+
+/** The kernel's memory and task counts (boots the kernel if needed). */
+export async function stats (): Promise<KernelStats> {
+  await ensureBooted()
+  const r = await native.stats()
+  if (typeof r === 'number') throw LklError.kernel('sysinfo', r)
+  return { memoryTotal: r.totalram, memoryFree: r.freeram, tasks: r.procs }
 }
 
 /** The end of the kernel log (for debugging and error hints). */

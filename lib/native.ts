@@ -74,6 +74,7 @@ export interface Constants {
   O_NOATIME: number
   O_CLOEXEC: number
   O_PATH: number
+  O_DIRECT: number
   AT_FDCWD: number
   AT_REMOVEDIR: number
   AT_SYMLINK_NOFOLLOW: number
@@ -88,11 +89,61 @@ export interface Constants {
   S_IFDIR: number
   S_IFCHR: number
   S_IFIFO: number
+  S_ISUID: number
+  S_ISGID: number
+  S_ISVTX: number
+  XATTR_CREATE: number
+  XATTR_REPLACE: number
   STATX_BASIC_STATS: number
   STATX_BTIME: number
   MS_RDONLY: number
   MS_NOATIME: number
   MS_SYNCHRONOUS: number
+}
+
+/** A directory entry as scanDir returns it (lstat + link target + xattrs). */
+export interface ScanRec {
+  name: Buffer
+  err: number
+  mode: number
+  uid: number
+  gid: number
+  nlink: number
+  ino: number
+  size: number
+  blocks: number
+  atimeSec: number
+  atimeNsec: number
+  mtimeSec: number
+  mtimeNsec: number
+  ctimeSec: number
+  ctimeNsec: number
+  rdevMajor: number
+  rdevMinor: number
+  devMajor: number
+  devMinor: number
+  link?: Buffer
+  xattrs?: Array<string | Buffer>
+  xattrErr?: number
+}
+
+/** One entry for applyEntries (see native/batch_apply.cc for op/flags). */
+export interface ApplyItem {
+  op: number
+  path: string | Buffer
+  flags?: number
+  mode?: number
+  uid?: number
+  gid?: number
+  atime?: number
+  atimeNsec?: number
+  mtime?: number
+  mtimeNsec?: number
+  target?: string | Buffer
+  major?: number
+  minor?: number
+  data?: Uint8Array
+  xattrs?: Array<string | Buffer>
 }
 
 /** A result: >= 0 on success, -errno on failure. */
@@ -103,12 +154,31 @@ export interface Native {
   boot(memoryBytes: number, logToStderr: boolean, cmdline: string): R
   halt(): R
   logTail(maxBytes: number): Promise<string>
+  /** The kernel's sysinfo: memory in bytes, procs = kernel tasks. */
+  stats(): Promise<{ totalram: number, freeram: number, bufferram: number, procs: number } | number>
   /** Synchronous: blocks the JS thread. Only for process exit. */
   emergencyClose(fds: number[], mounts: string[], timeoutMs: number): number
 
   // disk.cc
   diskAddFd(hostFd: number, readOnly: boolean): R
   diskRemove(diskId: number): R
+  /** The buffer's memory is the disk, in place; keep it referenced until removed. */
+  diskAddMemory(buffer: Uint8Array, readOnly: boolean): R
+  /** Copy-on-write in memory over a host file (opened read-only by the host library). */
+  diskAddOverlay(hostFd: number, size: number): R
+  diskOverlayBytes(diskId: number): R
+  diskSize(diskId: number): R
+  /** A kernel fd on the block device of a partition (0 = whole disk). */
+  diskOpen(diskId: number, partition: number, flags: number): R
+  diskPartitions(diskId: number): Promise<Array<{ number: number, start: number, size: number, name: string, type: string, uuid: string }> | number>
+  /**
+   * disk_custom.cc: a JS-backed disk. dispatch(op, buffer, position, length,
+   * complete) runs on the JS thread for each request (op 0 read: fill buffer;
+   * 1 write; 2 flush; 3 discard) and must call complete(0 | -errno) once.
+   */
+  diskAddCustom(size: number, readOnly: boolean,
+    dispatch: (op: number, buffer: Buffer | null, position: number, length: number, complete: (result: number) => void) => void,
+    hasFlush: boolean, hasDiscard: boolean): R
   mount(diskId: number, partition: number, fstype: string, flags: number, data: string): Promise<string | number>
   umount(mountPoint: string): R
 
@@ -141,6 +211,47 @@ export interface Native {
   readlinkat(root: number, path: string | Buffer): Promise<Buffer | number>
   statfs(root: number, path: string | Buffer): Promise<Statfs | number>
   utimensat(root: number, path: string | Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number, flags: number): R
+
+  // ops_file.cc
+  fchmod(fd: number, mode: number): R
+  fchown(fd: number, uid: number, gid: number): R
+  futimens(fd: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): R
+  /** pos < 0: at the current file position. The buffers are used in place. */
+  readv(fd: number, buffers: Uint8Array[], pos: number): R
+  writev(fd: number, buffers: Uint8Array[], pos: number): R
+  mknodat(root: number, path: string | Buffer, mode: number, major: number, minor: number): R
+  faccessat(root: number, path: string | Buffer, mode: number): R
+  /** The canonical path of a directory inside the root (chdir + getcwd). */
+  dirpath(root: number, path: string | Buffer): Promise<Buffer | number>
+
+  // ops_xattr.cc (follow = false: the l-prefixed call)
+  getxattr(root: number, path: string | Buffer, name: string, follow: boolean): Promise<Buffer | number>
+  /** The kernel's list: names, each NUL-terminated. */
+  listxattr(root: number, path: string | Buffer, follow: boolean): Promise<Buffer | number>
+  setxattr(root: number, path: string | Buffer, name: string, value: Uint8Array, flags: number, follow: boolean): R
+  removexattr(root: number, path: string | Buffer, name: string, follow: boolean): R
+
+  // ops_tree.cc (batched)
+  /** The whole subtree, breadth-first: [relpath, DT_* type, ...]. */
+  readdirTree(root: number, path: string | Buffer): Promise<Array<string | number> | number>
+  /** Remove a path and everything below it. */
+  rmTree(root: number, path: string | Buffer): R
+
+  // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/streams)
+  /** One directory (flags 2: the path itself): sorted children with lstat, symlink targets, xattrs (flags 1). */
+  scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
+  /** Many small files read whole in one job: a Buffer or -errno each. */
+  readFiles(root: number, paths: Array<string | Buffer>, maxEach: number): Promise<Array<Buffer | number>>
+  /** Create entries with content and metadata: 0, or [index, -errno, step] of the first failure. */
+  applyEntries(root: number, items: ApplyItem[]): Promise<number | [number, number, number]>
+  copyIn(hostFd: number, hostOff: number, kernelFd: number, kernelOff: number, len: number): R
+  copyOut(kernelFd: number, kernelOff: number, hostFd: number, hostOff: number, len: number): R
+  hasHostCopy: boolean
+  // batch_host.cc: host syscalls node:fs lacks (synchronous, JS thread, never the kernel)
+  hostXattrs(path: string | Buffer): Array<string | Buffer> | number
+  hostSetXattr(path: string | Buffer, name: string, value: Uint8Array): number
+  hostMknod(path: string | Buffer, mode: number, major: number, minor: number): number
+  hostLutimens(path: string | Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): number
 
   constants: Constants
   poolThreads: number

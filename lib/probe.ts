@@ -1,42 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// Reading the host file directly (not through the kernel): find where a
-// partition starts (MBR incl. logical partitions, GPT) and detect the
-// filesystem type from its superblock magic, for `type: 'auto'`.
+// What a disk's first bytes say, read through any reader (lib/disk reads
+// through the kernel's block device, so it works for every kind of disk):
+// the filesystem type from its superblock magic (for `type: 'auto'`), the
+// filesystem label (for `partition: { label }`), and the partition table
+// as written (to tell a truncated disk from a missing partition).
 // Partition numbers follow the kernel's: GPT entry i is partition i + 1,
 // MBR primaries are 1-4 by slot, logical partitions start at 5.
 
-import type { FileHandle } from 'fs/promises'
+/** Reads `len` bytes at `pos`; short at the end of the device (zero-filled). */
+export type Reader = (pos: number, len: number) => Promise<Buffer>
 
 const SECTOR = 512
 
-async function readAt (fh: FileHandle, pos: number, len: number): Promise<Buffer> {
-  const buf = Buffer.alloc(len)
-  let done = 0
-  while (done < len) {
-    const { bytesRead } = await fh.read(buf, done, len - done, pos + done)
-    if (bytesRead === 0) break
-    done += bytesRead
-  }
-  return buf
-}
+/** How many bytes detectType() and readLabel() need from the start. */
+export const PROBE_BYTES = 0x10000 + 0x12b + 256
 
-interface Extent { start: number, size: number }
+export interface Extent { start: number, size: number }
 
 const EXTENDED = new Set([0x05, 0x0f, 0x85])
 
-async function gptPartitions (fh: FileHandle): Promise<Map<number, Extent> | null> {
-  const hdr = await readAt(fh, SECTOR, SECTOR)
+async function gptPartitions (read: Reader): Promise<Map<number, Extent> | null> {
+  const hdr = await read(SECTOR, SECTOR)
   if (hdr.toString('latin1', 0, 8) !== 'EFI PART') return null
   const entriesLba = Number(hdr.readBigUInt64LE(72))
   const count = Math.min(hdr.readUInt32LE(80), 1024)
   const entSize = hdr.readUInt32LE(84)
-  if (entSize < 128) return null
-  const table = await readAt(fh, entriesLba * SECTOR, count * entSize)
+  if (entSize < 128 || entSize > 4096) return null
+  const table = await read(entriesLba * SECTOR, count * entSize)
   const parts = new Map<number, Extent>()
   for (let i = 0; i < count; i++) {
     const e = table.subarray(i * entSize, (i + 1) * entSize)
-    if (e.subarray(0, 16).every((b) => b === 0)) continue
+    if (e.length < 128 || e.subarray(0, 16).every((b) => b === 0)) continue
     const first = Number(e.readBigUInt64LE(32))
     const last = Number(e.readBigUInt64LE(40))
     parts.set(i + 1, { start: first * SECTOR, size: (last - first + 1) * SECTOR })
@@ -44,7 +39,7 @@ async function gptPartitions (fh: FileHandle): Promise<Map<number, Extent> | nul
   return parts
 }
 
-async function mbrPartitions (fh: FileHandle, mbr: Buffer): Promise<Map<number, Extent>> {
+async function mbrPartitions (read: Reader, mbr: Buffer): Promise<Map<number, Extent>> {
   const parts = new Map<number, Extent>()
   let extended: Extent | null = null
   for (let i = 0; i < 4; i++) {
@@ -60,7 +55,7 @@ async function mbrPartitions (fh: FileHandle, mbr: Buffer): Promise<Map<number, 
   let n = 5
   let ebr = extended ? extended.start : -1
   for (let guard = 0; extended && ebr >= 0 && guard < 128; guard++) {
-    const b = await readAt(fh, ebr, SECTOR)
+    const b = await read(ebr, SECTOR)
     if (b[510] !== 0x55 || b[511] !== 0xaa) break
     const size = b.readUInt32LE(446 + 12) * SECTOR
     if (b[446 + 4] !== 0 && size > 0) parts.set(n++, { start: ebr + b.readUInt32LE(446 + 8) * SECTOR, size })
@@ -70,20 +65,17 @@ async function mbrPartitions (fh: FileHandle, mbr: Buffer): Promise<Map<number, 
   return parts
 }
 
-/** Byte offset of partition `n` (0 = whole disk), or -1 if there is none. */
-export async function partitionOffset (fh: FileHandle, n: number): Promise<number> {
-  if (n === 0) return 0
-  const mbr = await readAt(fh, 0, SECTOR)
-  if (mbr[510] !== 0x55 || mbr[511] !== 0xaa) return -1
+/** The partitions the table on the disk declares (MBR incl. logical, GPT). */
+export async function tablePartitions (read: Reader): Promise<Map<number, Extent>> {
+  const mbr = await read(0, SECTOR)
+  if (mbr[510] !== 0x55 || mbr[511] !== 0xaa) return new Map()
   const protective = [0, 1, 2, 3].some((i) => mbr[446 + i * 16 + 4] === 0xee)
-  const parts = (protective ? await gptPartitions(fh) : null) ?? await mbrPartitions(fh, mbr)
-  return parts.get(n)?.start ?? -1
+  return (protective ? await gptPartitions(read) : null) ?? await mbrPartitions(read, mbr)
 }
 
-const PROBE_BYTES = 0x10040 + 64
-
-/** Detect a filesystem from its first bytes; null if none is recognised. */
+/** Detect a filesystem from its first PROBE_BYTES; null if none is recognised. */
 export function detectType (b: Buffer): string | null {
+  if (b.length < PROBE_BYTES) b = Buffer.concat([b, Buffer.alloc(PROBE_BYTES - b.length)])
   const str = (at: number, len: number): string => b.toString('latin1', at, at + len)
   if (str(0x10040, 8) === '_BHRfS_M') return 'btrfs'
   if (str(0, 4) === 'XFSB') return 'xfs'
@@ -107,9 +99,52 @@ export function detectType (b: Buffer): string | null {
   return null
 }
 
-/** Detect the filesystem of partition `n` of an open host file. */
-export async function probe (fh: FileHandle, n: number): Promise<{ offset: number, type: string | null }> {
-  const offset = await partitionOffset(fh, n)
-  if (offset < 0) return { offset, type: null }
-  return { offset, type: detectType(await readAt(fh, offset, PROBE_BYTES)) }
+function cstr (b: Buffer, at: number, len: number, enc: BufferEncoding = 'utf8'): string {
+  const s = b.subarray(at, at + len)
+  const end = s.indexOf(0)
+  return s.subarray(0, end < 0 ? s.length : end).toString(enc)
+}
+
+function utf16z (b: Buffer, at: number, chars: number): string {
+  let s = ''
+  for (let i = 0; i < chars && at + 2 * i + 1 < b.length; i++) {
+    const c = b.readUInt16LE(at + 2 * i)
+    if (c === 0) break
+    s += String.fromCharCode(c)
+  }
+  return s
+}
+
+/**
+ * The filesystem label, or '' if it has none (or its type keeps the label
+ * where this does not look: ntfs3, hfsplus, udf, squashfs). exFAT keeps it
+ * in the root directory, which costs one more read.
+ */
+export async function readLabel (b: Buffer, type: string, read: Reader): Promise<string> {
+  switch (type) {
+    case 'ext2': case 'ext3': case 'ext4': return cstr(b, 1024 + 0x78, 16)
+    case 'btrfs': return cstr(b, 0x10000 + 0x12b, 256)
+    case 'xfs': return cstr(b, 108, 12)
+    case 'f2fs': return utf16z(b, 1024 + 0x7c, 512)
+    case 'erofs': return cstr(b, 1024 + 64, 16)
+    case 'iso9660': return b.toString('latin1', 0x8000 + 40, 0x8000 + 72).trimEnd()
+    case 'vfat': {
+      const at = b.toString('latin1', 82, 87) === 'FAT32' ? 71 : 43
+      const label = b.toString('latin1', at, at + 11).trimEnd()
+      return label === 'NO NAME' ? '' : label
+    }
+    case 'exfat': {
+      const sectorShift = b[108]
+      const clusterShift = b[109]
+      if (sectorShift < 9 || sectorShift > 12 || clusterShift > 25) return ''
+      const heap = b.readUInt32LE(88) * 2 ** sectorShift
+      const root = heap + (b.readUInt32LE(96) - 2) * 2 ** (sectorShift + clusterShift)
+      const dir = await read(root, Math.min(2 ** (sectorShift + clusterShift), 64 * 1024))
+      for (let at = 0; at + 32 <= dir.length && dir[at] !== 0; at += 32) {
+        if (dir[at] === 0x83) return utf16z(dir, at + 2, Math.min(dir[at + 1], 11))
+      }
+      return ''
+    }
+  }
+  return ''
 }

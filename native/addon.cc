@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include "args.h"
+#include "batch.h"
 #include "ops.h"
 #include "pool.h"
 
@@ -28,7 +29,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitDisk(env, exports);
   InitOps(env, exports);
   InitStructOps(env, exports);
+  InitFileOps(env, exports);
+  InitXattrOps(env, exports);
+  InitTreeOps(env, exports);
   InitConstants(env, exports);
+  InitBatchScan(env, exports);
+  InitBatchApply(env, exports);
+  InitCopy(env, exports);
+  InitBatchHost(env, exports);
   exports["poolThreads"] = Napi::Number::New(env, kPoolThreads);
   return exports;
 }

@@ -6,6 +6,7 @@
 #include <lkl/linux/fs.h>
 #include <lkl/linux/mount.h>
 #include <lkl/linux/stat.h>
+#include <lkl/linux/xattr.h>
 
 #include "ops.h"
 
@@ -31,6 +32,7 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   LKL_CONST(O_NOATIME);
   LKL_CONST(O_CLOEXEC);
   LKL_CONST(O_PATH);
+  LKL_CONST(O_DIRECT);
   LKL_CONST(AT_FDCWD);
   LKL_CONST(AT_REMOVEDIR);
   LKL_CONST(AT_SYMLINK_NOFOLLOW);
@@ -45,6 +47,11 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   LKL_CONST(S_IFDIR);
   LKL_CONST(S_IFCHR);
   LKL_CONST(S_IFIFO);
+  LKL_CONST(S_ISUID);
+  LKL_CONST(S_ISGID);
+  LKL_CONST(S_ISVTX);
+  LKL_CONST(XATTR_CREATE);
+  LKL_CONST(XATTR_REPLACE);
   LKL_CONST(STATX_BASIC_STATS);
   LKL_CONST(STATX_BTIME);
   LKL_CONST(MS_RDONLY);

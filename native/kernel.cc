@@ -6,6 +6,7 @@
 // except emergencyClose (its own short-lived host thread, see below).
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
+#include <lkl/linux/sysinfo.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -17,6 +18,8 @@
 #include "ops.h"
 
 namespace lkl {
+
+void PumpCustomDiskIo(napi_env env);  // disk_custom.cc
 
 namespace {
 
@@ -79,6 +82,33 @@ Napi::Value LogTail(Info info) {
   return Submit(info, std::make_unique<LogJob>(static_cast<size_t>(len)));
 }
 
+// stats() -> { totalram, freeram, bufferram, procs } (bytes; procs: kernel
+// tasks) | -errno: the kernel's sysinfo, for leak checks and debugging.
+class StatsJob : public Job {
+ public:
+  void Execute() override {
+    result_ = lkl_host_syscall(__lkl__NR_sysinfo, reinterpret_cast<long>(&si_),
+                               0, 0, 0, 0, 0);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (result_ < 0) return Job::Result(env);
+    double unit = si_.mem_unit ? si_.mem_unit : 1;
+    auto o = Napi::Object::New(env);
+    o["totalram"] = Napi::Number::New(env, static_cast<double>(si_.totalram) * unit);
+    o["freeram"] = Napi::Number::New(env, static_cast<double>(si_.freeram) * unit);
+    o["bufferram"] = Napi::Number::New(env, static_cast<double>(si_.bufferram) * unit);
+    o["procs"] = Napi::Number::New(env, si_.procs);
+    return o;
+  }
+
+ private:
+  struct lkl_sysinfo si_ = {};
+};
+
+Napi::Value Stats(Info info) {
+  return Submit(info, std::make_unique<StatsJob>());
+}
+
 // emergencyClose(fds[], mounts[], timeoutMs) -> number of mounts unmounted
 // (or -1 on timeout).
 //
@@ -127,9 +157,20 @@ Napi::Value EmergencyClose(Info info) {
   long timeout = ArgLong(info, 2);
 
   std::thread(EmergencyWork, st).detach();
+  // While it waits, this thread runs the callbacks of JS-backed disks
+  // itself (the event loop cannot deliver them), every millisecond.
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
   std::unique_lock<std::mutex> lock(st->mu);
-  bool ok = st->cv.wait_for(lock, std::chrono::milliseconds(timeout),
-                            [&] { return st->done; });
+  bool ok = st->done;
+  while (!ok && std::chrono::steady_clock::now() < deadline) {
+    ok = st->cv.wait_for(lock, std::chrono::milliseconds(1),
+                         [&] { return st->done; });
+    if (ok) break;
+    lock.unlock();
+    PumpCustomDiskIo(info.Env());
+    lock.lock();
+  }
   return Napi::Number::New(info.Env(),
                            ok ? static_cast<double>(st->unmounted) : -1);
 }
@@ -140,6 +181,7 @@ void InitKernel(Napi::Env env, Napi::Object exports) {
   exports["boot"] = Napi::Function::New(env, Boot, "boot");
   exports["halt"] = Napi::Function::New(env, Halt, "halt");
   exports["logTail"] = Napi::Function::New(env, LogTail, "logTail");
+  exports["stats"] = Napi::Function::New(env, Stats, "stats");
   exports["emergencyClose"] =
       Napi::Function::New(env, EmergencyClose, "emergencyClose");
 }

@@ -9,6 +9,9 @@ namespace lkl {
 
 void InitOps(Napi::Env env, Napi::Object exports);        // ops.cc
 void InitStructOps(Napi::Env env, Napi::Object exports);  // ops_struct.cc
+void InitFileOps(Napi::Env env, Napi::Object exports);    // ops_file.cc
+void InitXattrOps(Napi::Env env, Napi::Object exports);   // ops_xattr.cc
+void InitTreeOps(Napi::Env env, Napi::Object exports);    // ops_tree.cc
 void InitKernel(Napi::Env env, Napi::Object exports);     // kernel.cc
 void InitDisk(Napi::Env env, Napi::Object exports);       // disk.cc
 void InitConstants(Napi::Env env, Napi::Object exports);  // constants.cc

@@ -85,6 +85,15 @@ Napi::Value Fstatx(Info info) {
   return Submit(info, std::move(job));
 }
 
+// The DT_* type of `name` in directory `fd` (0 if unknown).
+uint8_t TypeOf(long fd, const char* name) {
+  struct lkl_statx st;
+  long r = lkl_host_syscall(__lkl__NR_statx, fd, reinterpret_cast<long>(name),
+                            LKL_AT_SYMLINK_NOFOLLOW, LKL_STATX_TYPE,
+                            reinterpret_cast<long>(&st), 0);
+  return r < 0 ? 0 : static_cast<uint8_t>((st.stx_mode & LKL_S_IFMT) >> 12);
+}
+
 // readdir(path) -> [{ name, type, ino }] | -errno. Batched: open, every
 // getdents64 call and close happen in one job. "." and ".." are dropped.
 class ReaddirJob : public Job {
@@ -107,7 +116,7 @@ class ReaddirJob : public Job {
         result_ = n;
         break;
       }
-      Parse(buf.data(), n);
+      Parse(fd, buf.data(), n);
     }
     lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
   }
@@ -127,7 +136,7 @@ class ReaddirJob : public Job {
  private:
   // The kernel's linux_dirent64 layout (not part of the UAPI headers):
   // u64 ino, s64 off, u16 reclen, u8 type, char name[].
-  void Parse(const char* p, long n) {
+  void Parse(long fd, const char* p, long n) {
     for (long off = 0; off < n;) {
       uint64_t ino;
       uint16_t reclen;
@@ -135,8 +144,12 @@ class ReaddirJob : public Job {
       std::memcpy(&reclen, p + off + 16, 2);
       uint8_t type = static_cast<uint8_t>(p[off + 18]);
       const char* name = p + off + 19;
-      if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0)
+      if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) {
+        // DT_UNKNOWN (the fs does not store types): ask, here rather than
+        // with a round trip per entry from JS.
+        if (type == 0) type = TypeOf(fd, name);
         entries_.push_back({name, type, ino});
+      }
       off += reclen;
     }
   }

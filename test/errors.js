@@ -41,7 +41,7 @@ test('a file that is not an image', async (t) => {
   await rejects(t, lkl.open(junk, { type: 'ext4' }), { code: 'ERR_LKL_MOUNT_FAILED' }, 'ext4 on junk')
   const tiny = path.join(dir, 'tiny.txt')
   fs.writeFileSync(tiny, 'not an image\n')
-  await rejects(t, lkl.open(tiny), { code: 'ERR_LKL_UNKNOWN_FSTYPE' }, 'auto on a tiny text file')
+  await rejects(t, lkl.open(tiny), { code: 'ERR_LKL_DISK_TOO_SMALL' }, 'auto on a tiny text file')
   const r = await lkl.open(tiny, { type: 'ext4' }).then(() => null, (err) => err)
   t.ok(r && /^ERR_LKL_/.test(r.code), `ext4 on a tiny text file: ${r && r.code}`)
   await rejects(t, lkl.open(dir), { code: 'EISDIR' }, 'a directory')

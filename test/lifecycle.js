@@ -24,6 +24,43 @@ for (const mode of ['natural', 'exit', 'throw', 'sigint']) {
   })
 }
 
+// Custom disks at exit: the event loop still runs for natural/sigint, so
+// everything is flushed; process.exit()/throw block the JS thread, which
+// then runs the callbacks itself: synchronous ones complete, async ones
+// cannot (their I/O fails), but nothing hangs.
+for (const kind of ['custom-sync', 'custom-async', 'overlay']) {
+  for (const mode of ['natural', 'exit', 'throw', 'sigint']) {
+    test(`process exit (${mode}) with a ${kind} disk open`, (t) => {
+      const file = path.join(dir, `${kind}-${mode}.img`)
+      h.makeImage('ext4', file, null)
+      const before = require('fs').readFileSync(file)
+      const started = Date.now()
+      const r = spawnSync(process.execPath, [path.join(__dirname, 'fixtures/disk-child.js'), file, kind, mode], { timeout: 60000 })
+      const ms = Date.now() - started
+      t.ok(r.stdout.toString().includes('written'), 'child wrote' + (r.stdout.toString().includes('written') ? '' : ': ' + r.stderr.toString()))
+      t.ok(r.signal !== 'SIGKILL' && r.error === undefined && ms < 15000, `child ended by itself (${r.signal || r.status}, ${ms} ms)`)
+      if (kind === 'overlay') {
+        t.ok(require('fs').readFileSync(file).equals(before), 'the overlay\'s base is untouched')
+      } else if (kind === 'custom-async' && (mode === 'exit' || mode === 'throw')) {
+        t.comment(`async custom disk after ${mode}: fsck ${h.fsck('ext4', file).ok ? 'clean' : 'not clean (expected: async I/O cannot run)'}`)
+      } else {
+        const f = h.fsck('ext4', file)
+        t.ok(f.ok, 'e2fsck -fn clean' + (f.ok ? '' : '\n' + f.output))
+        t.equal(h.debugfsCat(file, `/exit/${mode}.txt`).toString(), `written before ${mode}\n`, 'debugfs sees the data')
+      }
+      t.end()
+    })
+  }
+}
+
+test('boot({ memory }) sets the kernel memory', async (t) => {
+  t.throws(() => lkl.boot({ memory: 'lots' }), (e) => e.code === 'ERR_INVALID_ARG_VALUE', "memory: 'lots' throws")
+  await lkl.boot({ memory: '96M' })
+  const s = await lkl.stats()
+  t.ok(s.memoryTotal > 64 * h.MB && s.memoryTotal <= 96 * h.MB, `kernel memory ${(s.memoryTotal / h.MB).toFixed(1)} MiB of 96`)
+  t.ok(s.memoryFree > 0 && s.memoryFree < s.memoryTotal && s.tasks > 0, `free ${(s.memoryFree / h.MB).toFixed(1)} MiB, ${s.tasks} kernel tasks`)
+})
+
 test('close() waits for pending operations', async (t) => {
   const file = path.join(dir, 'pending.img')
   h.makeImage('ext4', file, null)

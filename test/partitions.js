@@ -93,3 +93,73 @@ test('a partition that does not exist', async (t) => {
     t.equal(e.code, 'ERR_LKL_NO_PARTITION', e.message)
   })
 })
+
+// A GPT disk with named partitions, each a different filesystem with a label.
+const LABELLED = [
+  { type: 'vfat', label: 'BOOTFS', name: 'esp', size: 40, mk: (f) => ['mkfs.vfat', ['-n', 'BOOTFS', f]] },
+  { type: 'ext4', label: 'rootfs', name: 'root', size: 40, mk: (f) => ['mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'rootfs', '-d', src, f]] },
+  { type: 'btrfs', label: 'pool', name: 'data', size: 128, mk: (f) => ['mkfs.btrfs', ['-q', '-f', '-L', 'pool', f]] },
+  { type: 'xfs', label: 'xlab', name: 'logs', size: 320, mk: (f) => ['mkfs.xfs', ['-q', '-f', '-L', 'xlab', f]] },
+  { type: 'exfat', label: 'EXLAB', name: 'share', size: 40, mk: (f) => ['mkfs.exfat', ['-L', 'EXLAB', f]] },
+  { type: 'f2fs', label: 'flash', name: 'flash', size: 128, mk: (f) => ['mkfs.f2fs', ['-q', '-f', '-l', 'flash', f]] }
+]
+
+test('partition: { label } and { partlabel }, disk.partitions()', async (t) => {
+  const total = LABELLED.reduce((n, p) => n + p.size, 0) + 4
+  const script = 'label: gpt\n' + LABELLED.map((p) => `size=${p.size}MiB, type=L, name="${p.name}"`).join('\n') + '\n'
+  const disk = makeDisk('labelled', script, total)
+  LABELLED.forEach((spec, i) => {
+    const part = disk.parts.find((p) => p.n === i + 1)
+    const fsfile = path.join(dir, `lab-${spec.type}.img`)
+    h.sparse(fsfile, part.size)
+    const [cmd, args] = spec.mk(fsfile)
+    h.must(cmd, args)
+    const fd = fs.openSync(disk.file, 'r+')
+    fs.writeSync(fd, fs.readFileSync(fsfile), 0, part.size, part.start)
+    fs.closeSync(fd)
+    fs.unlinkSync(fsfile)
+  })
+  const d = lkl.disk.file(disk.file)
+  const parts = await d.partitions()
+  t.deepEqual(parts.map((p) => p.number), [1, 2, 3, 4, 5, 6], 'six partitions')
+  t.deepEqual(parts.map((p) => p.name), LABELLED.map((p) => p.name), 'GPT names')
+  t.deepEqual(parts.map((p) => [p.start, p.size]), disk.parts.map((p) => [p.start, p.size]), 'starts and sizes match sfdisk')
+  t.equal(parts[1].type, '0fc63daf-8483-4772-8e79-3d69d8477de4', 'GPT type GUID')
+  for (const [i, spec] of LABELLED.entries()) {
+    const blkid = h.sh('blkid', ['-p', '-o', 'value', '-s', 'LABEL', '-O', String(disk.parts[i].start), disk.file]).stdout.toString().trim()
+    if (blkid) t.equal(blkid, spec.label, `blkid agrees: ${spec.type} label '${blkid}'`)
+    const img = await lkl.open(d, { partition: { label: spec.label } })
+    t.deepEqual([img.partition, img.type], [i + 1, spec.type], `{ label: '${spec.label}' } -> partition ${i + 1}, ${spec.type}`)
+    await img.close()
+    const byName = await lkl.open(d, { partition: { partlabel: spec.name }, readOnly: true })
+    t.deepEqual([byName.partition, byName.type], [i + 1, spec.type], `{ partlabel: '${spec.name}' } -> partition ${i + 1}`)
+    await byName.close()
+  }
+  const root = await lkl.open(d, { partition: { label: 'rootfs' } })
+  const esp = await lkl.open(d, { partition: { partlabel: 'esp' } })
+  t.ok((await root.fs.promises.readFile('/dir/sub/data.bin')).equals(h.TREE['dir/sub/data.bin']), 'two partitions of one disk open at once')
+  await esp.fs.promises.writeFile('/BOOT.TXT', 'esp')
+  await lkl.open(d, { partition: 2 }).then(() => t.fail('opened twice'), (e) => t.equal(e.code, 'ERR_LKL_IMAGE_BUSY', 'the same partition twice: ERR_LKL_IMAGE_BUSY'))
+  await lkl.open(d, { partition: 0, type: 'ext4' }).then(() => t.fail('opened'), (e) => t.equal(e.code, 'ERR_LKL_IMAGE_BUSY', 'the whole disk while a partition is open: ERR_LKL_IMAGE_BUSY'))
+  await d.close()
+  t.ok(root.closed && esp.closed, 'disk.close() closed both')
+  await lkl.open(disk.file, { partition: { label: 'nope' } }).then(() => t.fail('opened'), (e) => t.equal(e.code, 'ERR_LKL_NO_PARTITION', e.message))
+  await lkl.open(disk.file, { partition: { partlabel: 'nope' } }).then(() => t.fail('opened'), (e) => t.equal(e.code, 'ERR_LKL_NO_PARTITION', e.message))
+  t.throws(() => lkl.open(disk.file, { partition: { label: 1 } }), (e) => e.code === 'ERR_INVALID_ARG_VALUE', '{ label: 1 } throws')
+  t.throws(() => lkl.open(disk.file, { partition: '1' }), (e) => e.code === 'ERR_INVALID_ARG_TYPE', "partition: '1' throws")
+
+  // The same disk in memory: partitions and labels read through the disk.
+  const mem = lkl.disk.memory(fs.readFileSync(disk.file))
+  const img = await lkl.open(mem, { partition: { label: 'pool' } })
+  t.deepEqual([img.partition, img.type], [3, 'btrfs'], 'a memory disk: { label } finds the btrfs partition')
+  await mem.close()
+})
+
+test('a filesystem label on a whole disk', async (t) => {
+  const file = path.join(dir, 'whole.img')
+  h.sparse(file, 64 * MiB)
+  h.must('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'wholedisk', file])
+  const img = await lkl.open(file, { partition: { label: 'wholedisk' } })
+  t.deepEqual([img.partition, img.type], [0, 'ext4'], 'partition 0 (no table)')
+  await img.close()
+})

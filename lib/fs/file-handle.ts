@@ -5,8 +5,11 @@
 
 import { native, constants as C } from '../native'
 import { systemError, invalidArgType, outOfRange, LklError } from '../errors'
-import { shown, ImageCore, PathLike } from './core'
-import { Stats } from './stats'
+import { parseMode } from './flags'
+import { shown, ImageCore, PathLike, checkInt } from './core'
+import { Stats, BigIntStats } from './stats'
+import { toTimespec, TimeLike } from './times'
+import { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
 
 /** Largest single read/write handed to the kernel; keeps pool threads shared. */
 export const CHUNK = 8 * 1024 * 1024
@@ -61,6 +64,12 @@ export async function readAll (fd: number, p: PathLike, site: Error): Promise<Bu
     }
   }
   return len === buf.length ? buf : buf.subarray(0, len)
+}
+
+/** Validate readv/writev buffers; the kernel gets byte views of them. */
+function checkBuffers (buffers: unknown): Uint8Array[] {
+  if (!Array.isArray(buffers) || !buffers.every((b) => ArrayBuffer.isView(b))) throw invalidArgType('buffers', 'an ArrayBufferView[]', buffers)
+  return (buffers as ArrayBufferView[]).map((b) => b instanceof Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
 }
 
 function checkRange (buf: Uint8Array, offset: number, length: number): void {
@@ -157,14 +166,69 @@ export class FileHandle {
     return this._run(async () => { await writeAll(this.fd, buf, -1, site) })
   }
 
-  stat (): Promise<Stats> {
+  stat (options?: { bigint?: boolean }): Promise<Stats | BigIntStats> {
+    const big = options?.bigint === true
     const site = new Error()
     return this._run(async () => {
       const r = await native.fstatx(this.fd, C.STATX_BASIC_STATS | C.STATX_BTIME)
       if (typeof r === 'number') throw systemError(r, 'fstat', undefined, undefined, site)
-      return new Stats(r)
+      return big ? new BigIntStats(r) : new Stats(r)
     })
   }
+
+  readv (buffers: ArrayBufferView[], position?: number | bigint | null): Promise<{ bytesRead: number, buffers: ArrayBufferView[] }> {
+    const views = checkBuffers(buffers)
+    const pos = checkPosition(position)
+    const site = new Error()
+    return this._run(async () => {
+      const r = await native.readv(this.fd, views, pos)
+      if (r < 0) throw systemError(r, 'read', undefined, undefined, site)
+      return { bytesRead: r, buffers }
+    })
+  }
+
+  writev (buffers: ArrayBufferView[], position?: number | bigint | null): Promise<{ bytesWritten: number, buffers: ArrayBufferView[] }> {
+    const views = checkBuffers(buffers)
+    const pos = checkPosition(position)
+    const site = new Error()
+    return this._run(async () => {
+      const r = await native.writev(this.fd, views, pos)
+      if (r < 0) throw systemError(r, 'write', undefined, undefined, site)
+      return { bytesWritten: r, buffers }
+    })
+  }
+
+  chmod (mode: number | string): Promise<void> {
+    const m = parseMode(mode, 0)
+    return this._fdCall((fd) => native.fchmod(fd, m), 'fchmod')
+  }
+
+  chown (uid: number, gid: number): Promise<void> {
+    checkInt(uid, 'uid', -1, 0xffffffff)
+    checkInt(gid, 'gid', -1, 0xffffffff)
+    return this._fdCall((fd) => native.fchown(fd, uid, gid), 'fchown')
+  }
+
+  utimes (atime: TimeLike, mtime: TimeLike): Promise<void> {
+    const a = toTimespec(atime, 'atime')
+    const m = toTimespec(mtime, 'mtime')
+    return this._fdCall((fd) => native.futimens(fd, a[0], a[1], m[0], m[1]), 'futime')
+  }
+
+  appendFile (data: string | Uint8Array, options?: { encoding?: BufferEncoding | null } | BufferEncoding | null): Promise<void> {
+    return this.writeFile(data, options)
+  }
+
+  createReadStream (options?: Omit<ReadStreamOptions, 'fd'>): ReadStream {
+    return new ReadStream(this._img, this._path, { ...options, fd: this })
+  }
+
+  createWriteStream (options?: Omit<WriteStreamOptions, 'fd'>): WriteStream {
+    return new WriteStream(this._img, this._path, { ...options, fd: this })
+  }
+
+  /** @internal for the callback API */
+  get _isClosed (): boolean { return this._closed }
 
   private _fdCall (call: (fd: number) => Promise<number>, syscall: string): Promise<void> {
     const site = new Error()

@@ -1,39 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // img.fs.promises: node:fs/promises over the image. Arguments are checked
-// synchronously (TypeError, before any native call); kernel failures reject
-// with Node-shaped errors whose stack points at the caller.
+// synchronously (TypeError/RangeError, before any native call); kernel
+// failures reject with Node-shaped errors whose stack points at the caller.
+// This file has the single-path calls; tree.ts the directory-level ones,
+// xattr.ts the extended attributes.
 
 import { native, constants as C } from '../native'
-import { systemError, invalidArgType } from '../errors'
-import { checkPath, shown, imagePath, ImageCore, PathLike } from './core'
+import { invalidArgType, invalidArgValue } from '../errors'
+import { checkPath, ImageCore, PathLike, PathArg, opts, check, checkValue, checkInt } from './core'
 import { parseFlags, parseMode, OpenFlags } from './flags'
-import { Stats, Dirent, direntFromStats } from './stats'
+import { Stats, BigIntStats, StatFs, splitDev } from './stats'
 import { FileHandle, toBuffer, writeAll, readAll } from './file-handle'
+import { toTimespec, TimeLike } from './times'
+import { createTreeOps } from './tree'
+import { createXattrOps } from './xattr'
+import { constants } from './constants'
 
 const STAT_MASK = C.STATX_BASIC_STATS | C.STATX_BTIME
+const MAX_ID = 0xffffffff
 
 type Encoding = BufferEncoding
-type ReadFileOptions = { encoding?: Encoding | null, flag?: OpenFlags } | Encoding | null
-type WriteFileOptions = { encoding?: Encoding | null, mode?: number | string, flag?: OpenFlags } | Encoding | null
-type MkdirOptions = { recursive?: boolean, mode?: number | string } | number | string
-type ReaddirOptions = { withFileTypes?: boolean, encoding?: Encoding | null } | Encoding | null
-
-function opts<T extends object> (o: T | string | number | null | undefined, key: string): Partial<T> {
-  if (o == null) return {}
-  if (typeof o === 'string' || typeof o === 'number') return { [key]: o } as Partial<T>
-  if (typeof o !== 'object') throw invalidArgType('options', 'of type object', o)
-  return o
-}
-
-/** Throw the error for a negative result, else return it. */
-function check (r: number, syscall: string, p: PathLike | undefined, site: Error, dest?: PathLike): number {
-  if (r < 0) throw systemError(r, syscall, p === undefined ? undefined : shown(p), dest === undefined ? undefined : shown(dest), site)
-  return r
-}
+type StatOptions = { bigint?: boolean }
+type ReadFileOptions = { encoding?: Encoding | null, flag?: OpenFlags, signal?: AbortSignal } | Encoding | null
+type WriteFileOptions = { encoding?: Encoding | null, mode?: number | string, flag?: OpenFlags, flush?: boolean, signal?: AbortSignal } | Encoding | null
 
 export function createPromises (img: ImageCore) {
   const K = (p: PathLike): string | Buffer => img._kpath(p)
+
   async function openFd (p: PathLike, flags: number, mode: number, site: Error): Promise<number> {
     return check(await native.openat(img._root, K(p), flags | C.O_CLOEXEC, mode), 'open', p, site)
   }
@@ -52,27 +46,42 @@ export function createPromises (img: ImageCore) {
     }
   }
 
-  async function statAt (p: PathLike, flags: number, syscall: string, site: Error): Promise<Stats> {
-    const r = await native.statx(img._root, K(p), flags, STAT_MASK)
-    if (typeof r === 'number') throw systemError(r, syscall, shown(p), undefined, site)
-    return new Stats(r)
+  async function statAt (p: PathLike, flags: number, syscall: string, site: Error, big = false): Promise<Stats | BigIntStats> {
+    const r = checkValue(await native.statx(img._root, K(p), flags, STAT_MASK), syscall, p, site)
+    return big ? new BigIntStats(r) : new Stats(r)
   }
 
-  function stat (path: PathLike): Promise<Stats> {
+  function statOpts (options: unknown): boolean {
+    if (options == null) return false
+    if (typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
+    return (options as StatOptions).bigint === true
+  }
+
+  function stat (path: PathArg, options?: StatOptions): Promise<Stats | BigIntStats> {
     const p = checkPath(path)
+    const big = statOpts(options)
     const site = new Error()
-    return img._op(() => statAt(p, 0, 'stat', site))
+    return img._op(() => statAt(p, 0, 'stat', site, big))
   }
 
-  function lstat (path: PathLike): Promise<Stats> {
+  function lstat (path: PathArg, options?: StatOptions): Promise<Stats | BigIntStats> {
     const p = checkPath(path)
+    const big = statOpts(options)
     const site = new Error()
-    return img._op(() => statAt(p, C.AT_SYMLINK_NOFOLLOW, 'lstat', site))
+    return img._op(() => statAt(p, C.AT_SYMLINK_NOFOLLOW, 'lstat', site, big))
   }
 
-  function readFile (path: PathLike, options?: ReadFileOptions): Promise<Buffer | string> {
+  function access (path: PathArg, mode?: number): Promise<void> {
     const p = checkPath(path)
+    const m = mode === undefined ? 0 : checkInt(mode, 'mode', 0, 7)
+    const site = new Error()
+    return img._op(async () => { check(await native.faccessat(img._root, K(p), m), 'access', p, site) })
+  }
+
+  function readFile (path: PathArg | FileHandle, options?: ReadFileOptions): Promise<Buffer | string> {
     const o = opts(options, 'encoding')
+    if (path instanceof FileHandle) return path.readFile(o)
+    const p = checkPath(path)
     const flags = parseFlags(o.flag, 'r')
     const site = new Error()
     return img._op(async () => {
@@ -81,86 +90,47 @@ export function createPromises (img: ImageCore) {
     })
   }
 
-  function writeFile (path: PathLike, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
-    const p = checkPath(path)
+  function writeFile (path: PathArg | FileHandle, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
     const o = opts(options, 'encoding')
+    if (path instanceof FileHandle) return path.writeFile(data, o)
+    const p = checkPath(path)
     const buf = toBuffer(data, o.encoding ?? 'utf8', 'data')
     const flags = parseFlags(o.flag, 'w')
     const mode = parseMode(o.mode, 0o666)
     const site = new Error()
     return img._op(async () => {
-      await withFd(p, flags, mode, site, (fd) => writeAll(fd, buf, -1, site))
+      await withFd(p, flags, mode, site, async (fd) => {
+        await writeAll(fd, buf, -1, site)
+        if (o.flush === true) check(await native.fsync(fd), 'fsync', undefined, site)
+      })
     })
   }
 
-  function appendFile (path: PathLike, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
+  function appendFile (path: PathArg | FileHandle, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
     const o = opts(options, 'encoding')
     return writeFile(path, data, { ...o, flag: o.flag ?? 'a' })
   }
 
-  function readdir (path: PathLike, options?: ReaddirOptions): Promise<string[] | Dirent[]> {
-    const p = checkPath(path)
-    const o = opts(options, 'encoding')
-    const site = new Error()
-    return img._op(async () => {
-      const r = await native.readdir(img._root, K(p))
-      if (typeof r === 'number') throw systemError(r, 'scandir', shown(p), undefined, site)
-      if (!o.withFileTypes) return r.map((e) => e.name)
-      const parent = shown(p)
-      return Promise.all(r.map(async (e) => {
-        if (e.type !== 0) return new Dirent(e.name, e.type, parent)
-        const child = imagePath(p) === '/' ? '/' + e.name : imagePath(p) + '/' + e.name
-        return direntFromStats(e.name, await statAt(child, C.AT_SYMLINK_NOFOLLOW, 'lstat', site), parent)
-      }))
-    })
-  }
-
-  function mkdir (path: PathLike, options?: MkdirOptions): Promise<string | undefined> {
-    const p = checkPath(path)
-    const o = opts(options, 'mode')
-    const mode = parseMode(o.mode, 0o777)
-    const site = new Error()
-    if (!o.recursive) {
-      return img._op(async () => { check(await native.mkdirat(img._root, K(p), mode), 'mkdir', p, site); return undefined })
-    }
-    // Recursive: create missing ancestors; resolve with the first created.
-    const mk = async (abs: string): Promise<string | undefined> => {
-      const r = await native.mkdirat(img._root, K(abs), mode)
-      if (r === 0) return abs
-      if (r === -2 && abs !== '/') { // ENOENT: the parent is missing
-        const first = await mk(abs.slice(0, abs.lastIndexOf('/')) || '/')
-        check(await native.mkdirat(img._root, K(abs), mode), 'mkdir', p, site)
-        return first ?? abs
-      }
-      if (r === -17) { // EEXIST: fine if it is a directory
-        const st = await statAt(abs, 0, 'mkdir', site).catch(() => null)
-        if (st?.isDirectory()) return undefined
-      }
-      throw systemError(r, 'mkdir', shown(p), undefined, site)
-    }
-    return img._op(() => mk(imagePath(p)))
-  }
-
-  function rmdir (path: PathLike): Promise<void> {
+  function rmdir (path: PathArg, _options?: object): Promise<void> {
     const p = checkPath(path)
     const site = new Error()
     return img._op(async () => { check(await native.unlinkat(img._root, K(p), C.AT_REMOVEDIR), 'rmdir', p, site) })
   }
 
-  function unlink (path: PathLike): Promise<void> {
+  function unlink (path: PathArg): Promise<void> {
     const p = checkPath(path)
     const site = new Error()
     return img._op(async () => { check(await native.unlinkat(img._root, K(p), 0), 'unlink', p, site) })
   }
 
-  function rename (oldPath: PathLike, newPath: PathLike): Promise<void> {
+  function rename (oldPath: PathArg, newPath: PathArg): Promise<void> {
     const a = checkPath(oldPath, 'oldPath')
     const b = checkPath(newPath, 'newPath')
     const site = new Error()
     return img._op(async () => { check(await native.renameat2(img._root, K(a), K(b), 0), 'rename', a, site, b) })
   }
 
-  function link (existingPath: PathLike, newPath: PathLike): Promise<void> {
+  function link (existingPath: PathArg, newPath: PathArg): Promise<void> {
     const a = checkPath(existingPath, 'existingPath')
     const b = checkPath(newPath, 'newPath')
     const site = new Error()
@@ -168,33 +138,35 @@ export function createPromises (img: ImageCore) {
   }
 
   // The target is stored as given (it is the link's content, not a path
-  // we resolve); only the link's own path is inside the image.
-  function symlink (target: PathLike, path: PathLike): Promise<void> {
+  // we resolve); only the link's own path is inside the image. `type` only
+  // matters on Windows; it is checked like node:fs does.
+  function symlink (target: PathArg, path: PathArg, type?: string | null): Promise<void> {
     const t = checkPath(target, 'target')
     const p = checkPath(path)
+    if (type != null && type !== 'dir' && type !== 'file' && type !== 'junction') throw invalidArgValue('type', type, "must be one of: 'dir', 'file', 'junction'")
     const site = new Error()
     return img._op(async () => { check(await native.symlinkat(img._root, t, K(p)), 'symlink', t, site, p) })
   }
 
-  function readlink (path: PathLike, options?: { encoding?: Encoding | 'buffer' } | Encoding | 'buffer'): Promise<string | Buffer> {
+  function readlink (path: PathArg, options?: { encoding?: Encoding | 'buffer' | null } | Encoding | 'buffer' | null): Promise<string | Buffer> {
     const p = checkPath(path)
-    const o = opts(options as object, 'encoding') as { encoding?: Encoding | 'buffer' }
+    const o = opts(options as object, 'encoding') as { encoding?: Encoding | 'buffer' | null }
     const site = new Error()
     return img._op(async () => {
-      const r = await native.readlinkat(img._root, K(p))
-      if (typeof r === 'number') throw systemError(r, 'readlink', shown(p), undefined, site)
+      const r = checkValue(await native.readlinkat(img._root, K(p)), 'readlink', p, site)
       return o.encoding === 'buffer' ? r : r.toString(o.encoding ?? 'utf8')
     })
   }
 
-  function truncate (path: PathLike, len = 0): Promise<void> {
+  function truncate (path: PathArg, len = 0): Promise<void> {
     const p = checkPath(path)
-    if (typeof len !== 'number' || !Number.isSafeInteger(len)) throw invalidArgType('len', 'of type number', len)
+    if (typeof len !== 'number') throw invalidArgType('len', 'of type number', len)
+    checkInt(len, 'len', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
     const site = new Error()
     return img._op(async () => { check(await native.truncate(img._root, K(p), Math.max(0, len)), 'open', p, site) })
   }
 
-  function chmod (path: PathLike, mode: number | string): Promise<void> {
+  function chmod (path: PathArg, mode: number | string): Promise<void> {
     const p = checkPath(path)
     const m = parseMode(mode, 0)
     const site = new Error()
@@ -202,36 +174,26 @@ export function createPromises (img: ImageCore) {
   }
 
   function chownAt (syscall: string, flags: number) {
-    return (path: PathLike, uid: number, gid: number): Promise<void> => {
+    return (path: PathArg, uid: number, gid: number): Promise<void> => {
       const p = checkPath(path)
-      if (!Number.isInteger(uid)) throw invalidArgType('uid', 'of type number', uid)
-      if (!Number.isInteger(gid)) throw invalidArgType('gid', 'of type number', gid)
+      checkInt(uid, 'uid', -1, MAX_ID)
+      checkInt(gid, 'gid', -1, MAX_ID)
       const site = new Error()
       return img._op(async () => { check(await native.fchownat(img._root, K(p), uid, gid, flags), syscall, p, site) })
     }
   }
 
-  function toTime (t: number | string | Date, name: string): [number, number] {
-    let s: number
-    if (t instanceof Date) s = t.getTime() / 1000
-    else if (typeof t === 'number') s = t
-    else if (typeof t === 'string' && t.trim() !== '' && !isNaN(Number(t))) s = Number(t)
-    else throw invalidArgType(name, 'of type number, string, or an instance of Date', t)
-    const sec = Math.floor(s)
-    return [sec, Math.round((s - sec) * 1e9)]
-  }
-
   function utimesAt (syscall: string, flags: number) {
-    return (path: PathLike, atime: number | string | Date, mtime: number | string | Date): Promise<void> => {
+    return (path: PathArg, atime: TimeLike, mtime: TimeLike): Promise<void> => {
       const p = checkPath(path)
-      const a = toTime(atime, 'atime')
-      const m = toTime(mtime, 'mtime')
+      const a = toTimespec(atime, 'atime')
+      const m = toTimespec(mtime, 'mtime')
       const site = new Error()
       return img._op(async () => { check(await native.utimensat(img._root, K(p), a[0], a[1], m[0], m[1], flags), syscall, p, site) })
     }
   }
 
-  function open (path: PathLike, flags?: OpenFlags, mode?: number | string): Promise<FileHandle> {
+  function open (path: PathArg, flags?: OpenFlags, mode?: number | string): Promise<FileHandle> {
     const p = checkPath(path)
     const f = parseFlags(flags, 'r')
     const m = parseMode(mode, 0o666)
@@ -239,28 +201,61 @@ export function createPromises (img: ImageCore) {
     return img._op(async () => new FileHandle(img, await openFd(p, f, m, site), p))
   }
 
+  /**
+   * mknod(path, mode, rdev): device nodes (S_IFCHR/S_IFBLK, rdev as the
+   * host's dev_t number, e.g. a Stats' rdev), fifos, sockets and files.
+   */
+  function mknod (path: PathArg, mode: number, rdev: number | bigint = 0): Promise<void> {
+    const p = checkPath(path)
+    checkInt(mode, 'mode', 0, 0o177777)
+    if (typeof rdev === 'number') checkInt(rdev, 'rdev', 0, Number.MAX_SAFE_INTEGER)
+    else if (typeof rdev !== 'bigint' || rdev < 0n) throw invalidArgType('rdev', 'of type number or bigint', rdev)
+    const [major, minor] = splitDev(rdev)
+    const site = new Error()
+    return img._op(async () => { check(await native.mknodat(img._root, K(p), mode, major, minor), 'mknod', p, site) })
+  }
+
+  function statfs (path: PathArg, options?: StatOptions): Promise<StatFs<number> | StatFs<bigint>> {
+    const p = checkPath(path)
+    const big = statOpts(options)
+    const site = new Error()
+    return img._op(async () => new StatFs(checkValue(await native.statfs(img._root, K(p)), 'statfs', p, site), big) as StatFs<number> | StatFs<bigint>)
+  }
+
+  const shared = { statAt, openFd, withFd }
   return {
-    readFile,
-    writeFile,
+    access,
     appendFile,
-    readdir,
-    stat,
-    lstat,
-    mkdir,
-    rmdir,
-    unlink,
-    rename,
-    link,
-    symlink,
-    readlink,
-    truncate,
     chmod,
     chown: chownAt('chown', 0),
     lchown: chownAt('lchown', C.AT_SYMLINK_NOFOLLOW),
-    utimes: utimesAt('utime', 0),
+    link,
+    lstat,
     lutimes: utimesAt('lutime', C.AT_SYMLINK_NOFOLLOW),
-    open
+    mknod,
+    open,
+    readFile,
+    readlink,
+    rename,
+    rmdir,
+    stat,
+    statfs,
+    symlink,
+    truncate,
+    unlink,
+    utimes: utimesAt('utime', 0),
+    writeFile,
+    ...createTreeOps(img, shared),
+    ...createXattrOps(img),
+    constants
   }
+}
+
+/** What tree.ts shares with this file. */
+export interface Shared {
+  statAt (p: PathLike, flags: number, syscall: string, site: Error, big?: boolean): Promise<Stats | BigIntStats>
+  openFd (p: PathLike, flags: number, mode: number, site: Error): Promise<number>
+  withFd<T> (p: PathLike, flags: number, mode: number, site: Error, fn: (fd: number) => Promise<T>): Promise<T>
 }
 
 export type FsPromises = ReturnType<typeof createPromises>

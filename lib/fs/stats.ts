@@ -2,11 +2,11 @@
 // Stats and Dirent, shaped like node:fs's, built from the kernel's statx.
 
 import { constants as C } from '../native'
-import type { Statx } from '../native'
+import type { Statx, Statfs } from '../native'
 
 // The host C library's dev_t encoding (major/minor -> one number).
 function makedev (major: number, minor: number): number {
-  return (major & 0xfff) * 256 + (minor & 0xff) + (minor & ~0xff) * 4096 + Math.floor(major / 4096) * 2 ** 32
+  return (major & 0xfff) * 256 + (minor & 0xff) + (minor & ~0xff) * 4096 + Math.floor(major / 4096) * 4096 * 2 ** 32
 }
 
 function ms (sec: number, nsec: number): number {
@@ -83,6 +83,91 @@ export class Stats extends ModeChecks {
   protected _fmt (): number { return this.mode & C.S_IFMT }
 }
 
+/** Stats with { bigint: true }: every number a bigint, times exact. */
+export class BigIntStats extends ModeChecks {
+  dev: bigint
+  ino: bigint
+  mode: bigint
+  nlink: bigint
+  uid: bigint
+  gid: bigint
+  rdev: bigint
+  size: bigint
+  blksize: bigint
+  blocks: bigint
+  atimeMs: bigint
+  mtimeMs: bigint
+  ctimeMs: bigint
+  birthtimeMs: bigint
+  atimeNs: bigint
+  mtimeNs: bigint
+  ctimeNs: bigint
+  birthtimeNs: bigint
+  atime: Date
+  mtime: Date
+  ctime: Date
+  birthtime: Date
+
+  constructor (s: Statx) {
+    super()
+    this.dev = BigInt(makedev(s.devMajor, s.devMinor))
+    this.ino = BigInt(s.ino)
+    this.mode = BigInt(s.mode)
+    this.nlink = BigInt(s.nlink)
+    this.uid = BigInt(s.uid)
+    this.gid = BigInt(s.gid)
+    this.rdev = BigInt(makedev(s.rdevMajor, s.rdevMinor))
+    this.size = BigInt(s.size)
+    this.blksize = BigInt(s.blksize)
+    this.blocks = BigInt(s.blocks)
+    const hasBirth = (s.mask & C.STATX_BTIME) !== 0
+    this.atimeNs = ns(s.atimeSec, s.atimeNsec)
+    this.mtimeNs = ns(s.mtimeSec, s.mtimeNsec)
+    this.ctimeNs = ns(s.ctimeSec, s.ctimeNsec)
+    this.birthtimeNs = hasBirth ? ns(s.btimeSec, s.btimeNsec) : 0n
+    this.atimeMs = this.atimeNs / 1000000n
+    this.mtimeMs = this.mtimeNs / 1000000n
+    this.ctimeMs = this.ctimeNs / 1000000n
+    this.birthtimeMs = this.birthtimeNs / 1000000n
+    this.atime = new Date(Number(this.atimeMs))
+    this.mtime = new Date(Number(this.mtimeMs))
+    this.ctime = new Date(Number(this.ctimeMs))
+    this.birthtime = new Date(Number(this.birthtimeMs))
+  }
+
+  protected _fmt (): number { return Number(this.mode) & C.S_IFMT }
+}
+
+/** statfs() results, shaped like node:fs's StatFs. */
+export class StatFs<T extends number | bigint = number> {
+  type: T
+  bsize: T
+  blocks: T
+  bfree: T
+  bavail: T
+  files: T
+  ffree: T
+
+  constructor (s: Statfs, big: boolean) {
+    const v = (n: number): T => (big ? BigInt(n) : n) as T
+    this.type = v(s.type)
+    this.bsize = v(s.bsize)
+    this.blocks = v(s.blocks)
+    this.bfree = v(s.bfree)
+    this.bavail = v(s.bavail)
+    this.files = v(s.files)
+    this.ffree = v(s.ffree)
+  }
+}
+
+/** The host C library's dev_t number -> [major, minor] (for mknod). */
+export function splitDev (rdev: number | bigint): [number, number] {
+  const d = BigInt(rdev)
+  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn)
+  const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn)
+  return [Number(major), Number(minor)]
+}
+
 // DT_* values (stable kernel ABI) -> S_IF* format.
 const DT_TO_FMT: Record<number, number> = {
   1: C.S_IFIFO, 2: C.S_IFCHR, 4: C.S_IFDIR, 6: C.S_IFBLK, 8: C.S_IFREG, 10: C.S_IFLNK, 12: C.S_IFSOCK
@@ -107,8 +192,8 @@ export class Dirent extends ModeChecks {
 }
 
 /** For filesystems that report DT_UNKNOWN: the type from a stat. */
-export function direntFromStats (name: string, st: Stats, parentPath: string): Dirent {
+export function direntFromStats (name: string, st: Stats | BigIntStats, parentPath: string): Dirent {
   const fmtToDt: Record<number, number> = {}
   for (const [dt, fmt] of Object.entries(DT_TO_FMT)) fmtToDt[fmt] = Number(dt)
-  return new Dirent(name, fmtToDt[st.mode & C.S_IFMT] ?? 0, parentPath)
+  return new Dirent(name, fmtToDt[Number(st.mode) & C.S_IFMT] ?? 0, parentPath)
 }

@@ -138,7 +138,7 @@ int64_t lkl_host_disk_size(int disk_id);
 /*
  * The partitions the kernel found on a disk. number: the kernel's
  * partition number (MBR: 1-4 primary, 5+ logical; GPT: the entry index + 1),
- * start and size in bytes, name: the GPT partition name (ASCII; "" for
+ * start and size in bytes, name: the GPT partition name (UTF-8; "" for
  * MBR), type: the GPT type GUID (lowercase, "0fc63daf-8483-...") or the MBR
  * type byte ("0x83"), "" if unknown; uuid: the GPT partition GUID or the
  * MBR disk signature form "xxxxxxxx-NN", "" if none. Fills up to max
@@ -148,7 +148,7 @@ struct lkl_host_partition {
 	int number;
 	uint64_t start;
 	uint64_t size;
-	char name[80];
+	char name[112];
 	char type[40];
 	char uuid[40];
 };
@@ -160,26 +160,30 @@ int lkl_host_disk_partitions(int disk_id, struct lkl_host_partition *out,
  * Open the block device of partition `part` (0 = the whole disk) as a
  * kernel fd, for raw reads and writes through the kernel's page cache
  * (consistent with a mounted filesystem). flags: Linux open flags
- * (O_RDONLY or O_RDWR, optionally O_DIRECT/O_SYNC); O_CLOEXEC and
- * O_LARGEFILE are added. Close it with the close syscall; a disk with an
- * open fd cannot be removed (-EBUSY). -ENXIO: no such disk or partition.
+ * (O_RDONLY or O_RDWR, optionally O_SYNC); O_CLOEXEC and O_LARGEFILE are
+ * added. Close it with the close syscall; a disk with an open fd cannot be
+ * removed (-EBUSY). -ENXIO: no such disk or partition; -EROFS: write access
+ * to a read-only disk; -EINVAL: O_DIRECT (it cannot pin host buffers).
  */
 long lkl_host_disk_open(int disk_id, int part, int flags);
 
 /*
  * Copy len bytes from a host fd into a kernel fd (from_host) or back
- * (to_host), in large chunks, on the calling thread. An offset of -1 means
+ * (to_host), in 2 MiB chunks: the kernel side on the calling thread, the
+ * host side (for copies over 2 MiB) on a helper thread, overlapped with
+ * it. An offset of -1 means
  * the fd's current position (which is then advanced); otherwise the
  * position is left alone. Stops early at the end of the source. Returns the
  * bytes copied or -errno (a negative kernel or host errno; nothing tells
  * which side failed).
  *
- * Sparse-aware when both ends are regular files (or the source is): holes
+ * Sparse-aware: holes
  * in the source (SEEK_DATA/SEEK_HOLE) and all-zero 64 KiB blocks are not
  * written when the destination range lies past the destination's size
  * before the copy (so they read back as zeroes), and the destination is
  * extended with ftruncate to the end of the copy: holes stay holes.
- * Pipes work on the host side (no sparseness, offsets must be -1).
+ * Skipping needs a regular-file destination; hole finding a regular-file
+ * source. Pipes work on the host side (offset -1; -ESPIPE otherwise).
  */
 long long lkl_host_copy_from_host(int host_fd, int64_t host_off,
 				  int kernel_fd, int64_t kernel_off,

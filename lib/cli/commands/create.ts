@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR]...
+
+import * as fs from 'fs'
+import * as path from 'path'
+import { pipeline } from 'stream/promises'
+import { Command, arity } from '../command'
+import { UsageError, tagImage } from '../errors'
+import { imageWriter } from '../../index'
+import { entryTransforms, clampEpoch } from '../transforms'
+import { Progress } from '../progress'
+import { counter } from '../count'
+import { sourceEntries, spoolStdin, writerOptions, eachEntry } from '../sources'
+import { mkfs, mkfsTypes, Usage, MkfsOptions } from '../../mkfs'
+import { parseSize } from '../../mkfs/tools'
+import type { Context } from '../context'
+
+const RETRIES = 3
+
+async function measure (ctx: Context, sources: string[]): Promise<Usage> {
+  const usage = new Usage()
+  for (const src of sources) {
+    const entries = await sourceEntries(src)
+    const t = entryTransforms(ctx.g, { clamp: false })
+    const stream = t.length ? (t.reduce((a, b) => (a as NodeJS.ReadableStream).pipe(b as NodeJS.WritableStream) as NodeJS.ReadWriteStream, entries as NodeJS.ReadWriteStream)) : entries
+    const isDir = src !== '-' && (await fs.promises.stat(src)).isDirectory()
+    await eachEntry(stream, (e) => usage.add(e as Parameters<Usage['add']>[0]), isDir)
+  }
+  return usage
+}
+
+async function populate (ctx: Context, out: string, partition: number, sources: string[]): Promise<void> {
+  const img = await ctx.image(out, true, partition)
+  for (const src of sources) {
+    const progress = new Progress(`create ${out} <- ${src}`)
+    try {
+      const entries = await sourceEntries(src, progress)
+      const writer = imageWriter(img, '/', writerOptions(img))
+      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress), writer)
+    } catch (e) {
+      throw tagImage(e, out)
+    } finally {
+      progress.done()
+    }
+  }
+  await ctx.close()
+}
+
+function isNoSpace (e: unknown): boolean {
+  return (e as { code?: string } | null)?.code === 'ENOSPC'
+}
+
+export const create: Command = {
+  name: 'create',
+  summary: 'make a filesystem image (optionally partitioned) and fill it',
+  help: `Usage: lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR]...
+                  [--label L] [--uuid U] [--partition mbr|gpt] [--reproducible]
+
+Make a filesystem image with the host's mkfs tool (TYPE: ${mkfsTypes.join(', ')}),
+optionally inside a one-partition table, and fill it from tar files
+(gzip/xz/zstd detected; '-' is stdin) and host directories, in order.
+  -s, --size SIZE     image size (512M, 2G, ...) or 'auto': the content plus
+                      headroom (the default when --from is given)
+  -f, --from SRC      a tar file, '-' or a directory (repeatable)
+  -L, --label L       filesystem label (and GPT partition name)
+      --uuid U        filesystem UUID (vfat: XXXX-XXXX)
+      --partition T   'mbr' or 'gpt': put the filesystem in partition 1
+      --mkfs-arg ARG  extra argument for the mkfs tool (repeatable)
+With --reproducible or SOURCE_DATE_EPOCH set, times are clamped to the epoch
+and the UUID and hash seeds are fixed (see docs/cli.md for which filesystems
+then give byte-identical images).`,
+  options: {
+    size: { type: 'string', short: 's' },
+    from: { type: 'string', short: 'f', multiple: true },
+    label: { type: 'string', short: 'L' },
+    uuid: { type: 'string' },
+    'mkfs-arg': { type: 'string', multiple: true }
+  },
+  async run (ctx, args, v) {
+    arity(args, 1, 1, 'lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR]...')
+    const out = args[0]
+    const g = ctx.g
+    if (!g.type) throw new UsageError(`--type is required (${mkfsTypes.join(', ')})`)
+    if (!mkfsTypes.includes(g.type) && !['fat', 'fat32', 'msdos'].includes(g.type)) throw new UsageError(`cannot make '${g.type}': --type is one of ${mkfsTypes.join(', ')}`)
+    const table = g.partition
+    if (table !== undefined && table !== 'mbr' && table !== 'gpt') throw new UsageError(`--partition for create is 'mbr' or 'gpt' (got '${table}')`)
+    let sources = (v.from as string[] | undefined) ?? []
+    if (sources.filter((s) => s === '-').length > 1) throw new UsageError("'-' (stdin) can be given once")
+    const sizeArg = (v.size as string | undefined) ?? (sources.length ? 'auto' : undefined)
+    if (sizeArg === undefined) throw new UsageError('--size is required without --from')
+    if (sizeArg !== 'auto') {
+      try {
+        parseSize(sizeArg)
+      } catch {
+        throw new UsageError(`--size must look like 512M, 2G or auto (got '${sizeArg}')`)
+      }
+    }
+    for (const s of sources) if (s !== '-') await fs.promises.access(s)
+    const epoch = clampEpoch(g)
+    const base: MkfsOptions = {
+      type: g.type,
+      label: v.label as string | undefined,
+      uuid: v.uuid as string | undefined,
+      partition: table as 'mbr' | 'gpt' | undefined,
+      reproducible: epoch,
+      args: v['mkfs-arg'] as string[] | undefined
+    }
+    let spooled: string | null = null
+    try {
+      let usage: Usage | undefined
+      if (sizeArg === 'auto') {
+        if (sources.includes('-')) {
+          spooled = await spoolStdin()
+          sources = sources.map((s) => s === '-' ? spooled! : s)
+        }
+        usage = await measure(ctx, sources)
+      }
+      let size: string | number = sizeArg
+      for (let attempt = 0; ; attempt++) {
+        const made = await mkfs(out, { ...base, size, usage })
+        if (g.verbose) process.stderr.write(`lkl create: ${out}: ${made.type}, ${made.size} bytes${made.partition ? `, partition ${made.partition} (${table})` : ''}\n`)
+        try {
+          if (sources.length) await populate(ctx, out, made.partition, sources)
+          return
+        } catch (e) {
+          await ctx.close().catch(() => {})
+          if (sizeArg !== 'auto' || !isNoSpace(e) || attempt >= RETRIES) throw e
+          // The estimate was short: grow by a third and build again.
+          size = Math.ceil(made.size * 4 / 3 / 1048576) * 1048576
+          if (g.verbose) process.stderr.write(`lkl create: ${out}: out of space at ${made.size} bytes, retrying with ${size}\n`)
+          usage = undefined
+        }
+      }
+    } catch (e) {
+      await fs.promises.rm(out, { force: true }).catch(() => {})
+      throw tagImage(e, out)
+    } finally {
+      if (spooled) await fs.promises.rm(path.dirname(spooled), { recursive: true, force: true })
+    }
+  }
+}
+

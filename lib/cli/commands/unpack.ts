@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// lkl unpack IMAGE[:/dir] [TARFILE|-]: a tar (maybe compressed) into an image.
+
+import { pipeline } from 'stream/promises'
+import { Command, arity } from '../command'
+import { UsageError, tagImage } from '../errors'
+import { imageSpec } from '../spec'
+import { imageWriter } from '../../index'
+import { entryTransforms } from '../transforms'
+import { Progress } from '../progress'
+import { counter } from '../count'
+import { tarEntries, writerOptions } from '../sources'
+
+export const unpack: Command = {
+  name: 'unpack',
+  summary: 'extract a tar (stdin by default) into an image',
+  help: `Usage: lkl unpack IMAGE[:/dir] [TARFILE|-]
+
+Extract a tar into an image (or into a directory of it, made if missing),
+from TARFILE or standard input. gzip, xz, zstd and bzip2 input is detected
+and decompressed. Every attribute the tar carries is applied (numeric
+owners, modes, ns times, xattrs, ACLs, devices, hardlinks); existing files
+are replaced.`,
+  options: {},
+  async run (ctx, args) {
+    arity(args, 1, 2, 'lkl unpack IMAGE[:/dir] [TARFILE|-]')
+    const src = args[1] ?? '-'
+    if (src === '-' && process.stdin.isTTY) throw new UsageError('refusing to read a tar from a terminal; give TARFILE or redirect stdin')
+    const spec = imageSpec(args[0])
+    const img = await ctx.image(spec.image!, true)
+    const progress = new Progress(`unpack ${spec.image}`)
+    try {
+      await img.fs.promises.mkdir(spec.path, { recursive: true })
+      const entries = await tarEntries(src, progress)
+      const writer = imageWriter(img, spec.path, writerOptions(img))
+      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(new Progress('', false)), writer)
+    } catch (e) {
+      throw tagImage(e, spec.image)
+    } finally {
+      progress.done()
+    }
+  }
+}

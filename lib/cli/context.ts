@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The state of one CLI run: global options, the images it opened (each
+// opened once, closed at the end), and the entry transforms built from the
+// global options.
+
+import * as path from 'path'
+import * as lkl from '../index'
+import { UsageError } from './errors'
+import { tagImage } from './errors'
+
+export interface Globals {
+  type?: string
+  partition?: string
+  readOnly: boolean
+  overlay: boolean
+  memory?: string
+  ownerMap?: string
+  exclude: string[]
+  strip?: string
+  reproducible: boolean
+  verbose: boolean
+}
+
+type Partition = NonNullable<lkl.OpenOptions['partition']>
+
+/** `--partition N`, `label=L` or `partlabel=L`. */
+export function parsePartition (v: string | undefined): Partition | undefined {
+  if (v === undefined) return undefined
+  if (/^\d+$/.test(v)) return Number(v)
+  const m = /^(label|partlabel)=(.+)$/.exec(v)
+  if (!m) throw new UsageError(`--partition must be a number, label=LABEL or partlabel=LABEL (got '${v}')`)
+  return m[1] === 'label' ? { label: m[2] } : { partlabel: m[2] }
+}
+
+export class Context {
+  readonly g: Globals
+  private _images = new Map<string, { img: lkl.Image, write: boolean }>()
+  private _booted = false
+
+  constructor (g: Globals) {
+    this.g = g
+  }
+
+  /** Boot with --memory before the first image is opened. */
+  async boot (): Promise<void> {
+    if (this._booted) return
+    this._booted = true
+    const opts: lkl.BootOptions = {}
+    if (this.g.memory !== undefined) opts.memory = this.g.memory
+    await lkl.boot(opts)
+  }
+
+  /**
+   * Open `file` with the global options (each image once per run). `write`
+   * says whether this command writes to it; others open read-only.
+   */
+  async image (file: string, write: boolean, partition?: Partition): Promise<lkl.Image> {
+    const part = partition ?? parsePartition(this.g.partition)
+    const key = `${path.resolve(file)}#${JSON.stringify(part ?? 0)}`
+    const have = this._images.get(key)
+    if (have && (have.write || !write)) return have.img
+    if (have) {
+      await have.img.close()
+      this._images.delete(key)
+    }
+    await this.boot()
+    const readOnly = this.g.readOnly || (!write && !this.g.overlay)
+    const opts: lkl.OpenOptions = { readOnly }
+    if (this.g.type !== undefined) opts.type = this.g.type
+    if (part !== undefined) opts.partition = part
+    try {
+      const target = this.g.overlay ? lkl.disk.overlay(file) : file
+      if (this.g.overlay) opts.readOnly = this.g.readOnly
+      const img = await lkl.open(target, opts)
+      this._images.set(key, { img, write })
+      return img
+    } catch (e) {
+      throw tagImage(e, file)
+    }
+  }
+
+  /** Close every image opened (sync + unmount); the first error wins. */
+  async close (): Promise<void> {
+    let first: unknown = null
+    for (const [key, { img }] of this._images) {
+      this._images.delete(key)
+      try {
+        await img.close()
+      } catch (e) {
+        first ??= tagImage(e, img.path)
+      }
+    }
+    if (first) throw first
+  }
+}

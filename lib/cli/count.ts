@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A pass-through object stream that counts entries and bytes for progress.
+
+import { Transform } from 'streamx'
+import type { Progress } from './progress'
+import type { Entry } from '../index'
+
+export function counter (p: Progress): Transform {
+  return new Transform({
+    highWaterMark: 16,
+    byteLength: () => 1,
+    transform (e: Entry, cb: (err: Error | null, e?: Entry) => void) {
+      p.add(e.type === 'file' ? e.size : 0, 1)
+      cb(null, e)
+    }
+  })
+}

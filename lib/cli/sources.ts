@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Tree sources and sinks named on the command line: a tar file (maybe
+// compressed) or stdin, a host directory, or an image directory.
+
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import { pipeline } from 'stream/promises'
+import { Transform, Readable, pipeline as streamPipeline } from 'stream'
+import { tarUnpack, hostWalk } from '../index'
+import type { Entry } from '../index'
+import { autoDecompress } from './compress'
+import type { Progress } from './progress'
+import type { Image, WriterOptions } from '../index'
+
+/** Open a tar file or '-' (stdin), decompressed, as tar bytes. */
+export async function tarInput (file: string, progress?: Progress): Promise<Readable> {
+  const size = file === '-' ? undefined : (await fs.promises.stat(file)).size
+  const raw: Readable = file === '-' ? process.stdin : fs.createReadStream(file)
+  if (progress) progress.total = size
+  let input: Readable = raw
+  if (progress) {
+    const count = new Transform({ transform (chunk: Buffer, _enc, cb) { progress.add(chunk.length); cb(null, chunk) } })
+    raw.on('error', (e) => count.destroy(e))
+    input = raw.pipe(count)
+  }
+  const { stream } = await autoDecompress(input)
+  return stream
+}
+
+/** Entries from a tar file or '-'. */
+export async function tarEntries (file: string, progress?: Progress): Promise<NodeJS.ReadableStream> {
+  const bytes = await tarInput(file, progress)
+  // The tar's own errors end the entry stream (and with it the pipeline).
+  return streamPipeline(bytes, tarUnpack() as unknown as NodeJS.ReadWriteStream, () => {}) as unknown as NodeJS.ReadableStream
+}
+
+/** A --from source: a directory (hostWalk) or a tar file / '-' (tarUnpack). */
+export async function sourceEntries (src: string, progress?: Progress): Promise<NodeJS.ReadableStream> {
+  if (src !== '-' && (await fs.promises.stat(src)).isDirectory()) return hostWalk(src) as unknown as NodeJS.ReadableStream
+  return tarEntries(src, progress)
+}
+
+/** Stdin copied to a temp file (to read it twice); returns the path. */
+export async function spoolStdin (): Promise<string> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lkl-stdin-'))
+  const file = path.join(dir, 'input')
+  await pipeline(process.stdin, fs.createWriteStream(file))
+  return file
+}
+
+/** Writer options for an image: what its filesystem can hold. */
+export function writerOptions (img: Image, keepAttrs = true): WriterOptions {
+  const fat = img.type === 'vfat' || img.type === 'exfat'
+  return { overwrite: true, owners: keepAttrs && !fat, xattrs: keepAttrs && !fat, lenientXattrs: true }
+}
+
+/**
+ * Drain an entry stream, handing each entry to `fn`. Content is read and
+ * dropped (a tar's bytes must be consumed), or with `skip` destroyed
+ * unread (a host walk opens files lazily).
+ */
+export async function eachEntry (entries: NodeJS.ReadableStream, fn: (e: Entry) => void, skip = false): Promise<void> {
+  for await (const e of entries as AsyncIterable<Entry>) {
+    fn(e)
+    const c = e.content as unknown as { resume? (): void, destroy? (): void } | undefined
+    if (c && skip) {
+      c.destroy?.()
+    } else if (c) {
+      // Content must be consumed before the next entry comes.
+      await new Promise<void>((resolve, reject) => {
+        const s = c as unknown as NodeJS.ReadableStream & { destroyed?: boolean }
+        s.on('end', resolve)
+        s.on('close', resolve)
+        s.on('error', reject)
+        s.resume()
+      })
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// From open()'s `partition` and `type` options to a partition number and a
+// filesystem type, reading through the attached disk's block devices (so
+// it works the same for every kind of disk).
+
+import { native } from '../native'
+import { LklError } from '../errors'
+import { PROBE_BYTES, detectType, readLabel, tablePartitions } from '../probe'
+import type { Disk, Partition } from './disk'
+
+/** A partition number (0 = whole disk), or a filesystem / GPT label. */
+export type PartitionSpec = number | { label: string } | { partlabel: string }
+
+async function kernelPartitions (disk: Disk, id: number): Promise<Partition[]> {
+  const r = await native.diskPartitions(id)
+  if (typeof r === 'number') throw LklError.kernel(`reading the partitions of '${disk.name}'`, r)
+  return r
+}
+
+/** The filesystem type found on a partition (null: none recognised). */
+export async function detect (disk: Disk, id: number, partition: number): Promise<{ type: string | null, label: string }> {
+  return disk._read(id, partition, async (read) => {
+    const b = await read(0, PROBE_BYTES)
+    const type = detectType(b)
+    return { type, label: type ? await readLabel(b, type, read) : '' }
+  })
+}
+
+/**
+ * A partition the kernel does not have, or one that failed to mount: if
+ * the table on the disk declares it past the disk's end, say so.
+ */
+export async function diagnose (disk: Disk, id: number, partition: number): Promise<LklError | null> {
+  if (partition === 0) return null
+  try {
+    const size = await native.diskSize(id)
+    const table = await disk._read(id, 0, tablePartitions)
+    const p = table.get(partition)
+    if (!p || size < 0 || p.start + p.size <= size) return null
+    const where = p.start >= size ? `starts at byte ${p.start}` : `ends at byte ${p.start + p.size}`
+    return LklError.diskTooSmall(disk.name, `partition ${partition} ${where}, past the end of the disk (${size} bytes); the image is truncated or its partition table is wrong`)
+  } catch {
+    return null
+  }
+}
+
+/** Resolve a partition spec to the kernel's partition number. */
+export async function resolvePartition (disk: Disk, id: number, spec: PartitionSpec): Promise<{ partition: number, type?: string }> {
+  if (spec === 0) return { partition: 0 }
+  const parts = await kernelPartitions(disk, id)
+  if (typeof spec === 'number') {
+    if (parts.some((p) => p.number === spec)) return { partition: spec }
+    throw (await diagnose(disk, id, spec)) ?? LklError.noPartition(disk.name, spec)
+  }
+  if ('partlabel' in spec) {
+    const p = parts.find((q) => q.name === spec.partlabel)
+    if (p) return { partition: p.number }
+    throw LklError.noPartitionMatching(disk.name, `GPT name '${spec.partlabel}'`)
+  }
+  const candidates = parts.length > 0 ? parts.map((p) => p.number) : [0]
+  for (const n of candidates) {
+    const found = await detect(disk, id, n).catch(() => null)
+    if (found?.type && found.label === spec.label) return { partition: n, type: found.type }
+  }
+  throw LklError.noPartitionMatching(disk.name, `filesystem label '${spec.label}'`)
+}

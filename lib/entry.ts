@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The Entry model: what every tree source (imageWalk, hostWalk, tarUnpack)
+// emits and every tree sink (imageWriter, hostWriter, tarPack) accepts.
+
+import { Readable } from 'streamx'
+import { LklError } from './errors'
+
+export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'socket'
+
+export interface Entry {
+  /** Relative, '/'-separated, no leading '/' or './'; '.' is the tree's root. */
+  path: string
+  type: EntryType
+  /** Permission bits incl. setuid/setgid/sticky (0o7777). */
+  mode: number
+  uid: number
+  gid: number
+  /** Bytes of content (files; 0 for everything else). */
+  size: number
+  /** Nanoseconds since the epoch. */
+  mtime: bigint
+  atime?: bigint
+  ctime?: bigint
+  /** Symlink target, or for a hardlink the path of the entry it links to. */
+  linkname?: string
+  devmajor?: number
+  devminor?: number
+  /** Extended attributes incl. security.capability and system.posix_acl_*. */
+  xattrs?: Record<string, Buffer>
+  /** User and group names, when the source knows them (tar). */
+  uname?: string
+  gname?: string
+  /** The content of a file: consume it before the next entry arrives. */
+  content?: Readable
+}
+
+const S_IFMT = 0o170000
+const TYPES: Array<[number, EntryType]> = [
+  [0o100000, 'file'], [0o040000, 'directory'], [0o120000, 'symlink'],
+  [0o020000, 'char'], [0o060000, 'block'], [0o010000, 'fifo'], [0o140000, 'socket']
+]
+
+/** The entry type of a st_mode, or null. */
+export function modeType (mode: number): EntryType | null {
+  const fmt = mode & S_IFMT
+  for (const [bits, t] of TYPES) if (bits === fmt) return t
+  return null
+}
+
+/** The S_IFMT bits of an entry type (hardlink: 0). */
+export function typeBits (type: EntryType): number {
+  for (const [bits, t] of TYPES) if (t === type) return bits
+  return 0
+}
+
+/** sec + nsec -> ns since the epoch. */
+export function nsTime (sec: number, nsec: number): bigint {
+  return BigInt(sec) * 1000000000n + BigInt(nsec)
+}
+
+/** ns since the epoch -> [sec, nsec] (nsec always 0..999999999). */
+export function splitTime (t: bigint): [number, number] {
+  let sec = t / 1000000000n
+  let nsec = t % 1000000000n
+  if (nsec < 0n) { nsec += 1000000000n; sec -= 1n }
+  return [Number(sec), Number(nsec)]
+}
+
+/** A time from a Date, seconds (number) or ns (bigint). */
+export function toNs (t: Date | number | bigint): bigint {
+  if (typeof t === 'bigint') return t
+  if (t instanceof Date) return BigInt(t.getTime()) * 1000000n
+  return BigInt(Math.round(t * 1e9))
+}
+
+/**
+ * Normalise an entry path: '/'-separated, no './' or empty components, no
+ * trailing '/'. Returns null for a path that leaves the tree ('..') or is
+ * absolute, unless `allowAbsolute` (which then strips the leading '/').
+ */
+export function normalizePath (p: string, allowAbsolute = false): string | null {
+  if (p.startsWith('/') && !allowAbsolute) return null
+  const out: string[] = []
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') return null
+    out.push(part)
+  }
+  return out.length === 0 ? '.' : out.join('/')
+}
+
+/** The error for a path that would leave the tree. */
+export function unsafePath (p: string): LklError {
+  const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': its path leaves the destination (absolute or '..')`)
+  e.path = p
+  return e
+}
+
+/** A finished content stream over one buffer (sinks may take `.buffer` directly). */
+export class BufferContent extends Readable {
+  buffer: Buffer | null
+
+  constructor (buf: Buffer) {
+    super({ highWaterMark: 0 })
+    this.buffer = buf
+  }
+
+  override _read (cb: (err: Error | null) => void): void {
+    const b = this.buffer
+    this.buffer = null
+    if (b && b.byteLength) this.push(b)
+    this.push(null)
+    cb(null)
+  }
+}
+
+/**
+ * Take all of an entry's content as one Buffer (sinks use this for small
+ * files). Consumes the stream.
+ */
+export async function readContent (content: Readable | undefined, limit = Infinity): Promise<Buffer> {
+  if (!content) return Buffer.alloc(0)
+  if (content instanceof BufferContent && content.buffer) {
+    const b = content.buffer
+    content.buffer = null
+    content.push(null)
+    content.resume()
+    return b
+  }
+  const parts: Buffer[] = []
+  let n = 0
+  for await (const chunk of content as AsyncIterable<Buffer>) {
+    parts.push(chunk)
+    n += chunk.byteLength
+    if (n > limit) throw new RangeError('entry content larger than its size')
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, n)
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// img.fs.constants: node:fs's constants with the kernel's values (numeric
+// open flags and modes given to the shim are the kernel's).
+
+import { constants as K } from '../native'
+
+export const constants = Object.freeze({
+  F_OK: 0,
+  R_OK: 4,
+  W_OK: 2,
+  X_OK: 1,
+  COPYFILE_EXCL: 1,
+  COPYFILE_FICLONE: 2,
+  COPYFILE_FICLONE_FORCE: 4,
+  O_RDONLY: K.O_RDONLY,
+  O_WRONLY: K.O_WRONLY,
+  O_RDWR: K.O_RDWR,
+  O_CREAT: K.O_CREAT,
+  O_EXCL: K.O_EXCL,
+  O_NOCTTY: K.O_NOCTTY,
+  O_TRUNC: K.O_TRUNC,
+  O_APPEND: K.O_APPEND,
+  O_DIRECTORY: K.O_DIRECTORY,
+  O_NOATIME: K.O_NOATIME,
+  O_NOFOLLOW: K.O_NOFOLLOW,
+  O_SYNC: K.O_SYNC,
+  O_DSYNC: K.O_DSYNC,
+  O_DIRECT: K.O_DIRECT,
+  O_NONBLOCK: K.O_NONBLOCK,
+  S_IFMT: K.S_IFMT,
+  S_IFREG: K.S_IFREG,
+  S_IFDIR: K.S_IFDIR,
+  S_IFCHR: K.S_IFCHR,
+  S_IFBLK: K.S_IFBLK,
+  S_IFIFO: K.S_IFIFO,
+  S_IFLNK: K.S_IFLNK,
+  S_IFSOCK: K.S_IFSOCK,
+  S_ISUID: K.S_ISUID,
+  S_ISGID: K.S_ISGID,
+  S_ISVTX: K.S_ISVTX,
+  S_IRWXU: 0o700,
+  S_IRUSR: 0o400,
+  S_IWUSR: 0o200,
+  S_IXUSR: 0o100,
+  S_IRWXG: 0o70,
+  S_IRGRP: 0o40,
+  S_IWGRP: 0o20,
+  S_IXGRP: 0o10,
+  S_IRWXO: 0o7,
+  S_IROTH: 0o4,
+  S_IWOTH: 0o2,
+  S_IXOTH: 0o1,
+  /** setxattr flags. */
+  XATTR_CREATE: K.XATTR_CREATE,
+  XATTR_REPLACE: K.XATTR_REPLACE
+})

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// lkl.mkfs(): make a filesystem image with the host's mkfs tool, optionally
+// inside a one-partition table (MBR or GPT). Reproducible mode fixes the
+// UUID, hash seed and timestamps the tools would otherwise randomise.
+
+import * as fs from 'fs'
+import * as path from 'path'
+import { invalidArgType, invalidArgValue } from './errors'
+import { TOOLS, ALIASES, run, stableUuid, parseSize } from './mkfs/tools'
+import { layout, writeTable, copyInto, ALIGN } from './mkfs/partition'
+import { Usage, autoSize } from './mkfs/size'
+
+export { Usage }
+
+export interface MkfsOptions {
+  /** 'ext4', 'ext3', 'ext2', 'vfat', 'exfat', 'btrfs', 'xfs' or 'f2fs'. */
+  type: string
+  /**
+   * Image size: bytes or '512M', '1G'; 'auto' sizes it for `usage` plus
+   * headroom. Default: the existing file's size.
+   */
+  size?: number | string
+  /** With size 'auto': what the image will hold (count entries with usage.add()). */
+  usage?: Usage
+  label?: string
+  uuid?: string
+  /** Put the filesystem inside a one-partition table. */
+  partition?: 'mbr' | 'gpt' | false
+  /**
+   * Fix UUIDs, hash seeds and times: true (time = env SOURCE_DATE_EPOCH or 0)
+   * or the epoch seconds to use.
+   */
+  reproducible?: boolean | number
+  /** ext2/3/4: the number of inodes. */
+  inodes?: number
+  /** Extra arguments for the mkfs tool. */
+  args?: string[]
+}
+
+export interface MkfsResult {
+  path: string
+  type: string
+  /** Image size in bytes. */
+  size: number
+  /** Partition number holding the filesystem (0 = whole image). */
+  partition: number
+  /** Byte offset and size of the filesystem inside the image. */
+  offset: number
+  fsSize: number
+  uuid?: string
+}
+
+/** The filesystem types lkl.mkfs() can make. */
+export const mkfsTypes: readonly string[] = Object.keys(TOOLS)
+
+/** SOURCE_DATE_EPOCH from the environment, if set and valid. */
+export function sourceDateEpoch (): number | undefined {
+  const v = process.env.SOURCE_DATE_EPOCH
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined
+}
+
+function check (file: unknown, o: MkfsOptions): void {
+  if (typeof file !== 'string' || file === '') throw invalidArgType('path', 'a non-empty string', file)
+  if (o === null || typeof o !== 'object') throw invalidArgType('options', 'of type object', o)
+  if (typeof o.type !== 'string') throw invalidArgType('options.type', 'of type string', o.type)
+  const type = ALIASES[o.type] ?? o.type
+  if (!TOOLS[type]) throw invalidArgValue('options.type', o.type, `must be one of ${mkfsTypes.join(', ')}`)
+  if (o.label !== undefined && typeof o.label !== 'string') throw invalidArgType('options.label', 'of type string', o.label)
+  if (o.uuid !== undefined && (typeof o.uuid !== 'string' || !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^[0-9a-f]{4}-?[0-9a-f]{4}$/i.test(o.uuid))) {
+    throw invalidArgValue('options.uuid', o.uuid, 'must be a UUID (or XXXX-XXXX for vfat)')
+  }
+  if (o.uuid !== undefined && type === 'exfat') throw invalidArgValue('options.uuid', o.uuid, 'cannot be set by mkfs.exfat')
+  if (o.partition !== undefined && o.partition !== false && o.partition !== 'mbr' && o.partition !== 'gpt') {
+    throw invalidArgValue('options.partition', o.partition, "must be 'mbr', 'gpt' or false")
+  }
+  if (o.reproducible !== undefined && typeof o.reproducible !== 'boolean' && !(Number.isSafeInteger(o.reproducible) && o.reproducible >= 0)) {
+    throw invalidArgType('options.reproducible', 'a boolean or non-negative integer', o.reproducible)
+  }
+  if (o.inodes !== undefined && !(Number.isSafeInteger(o.inodes) && o.inodes > 0)) throw invalidArgValue('options.inodes', o.inodes, 'must be a positive integer')
+  if (o.args !== undefined && !(Array.isArray(o.args) && o.args.every((a) => typeof a === 'string'))) throw invalidArgType('options.args', 'an array of strings', o.args)
+}
+
+/** Make a filesystem image at `file` (created or overwritten). Bad options throw synchronously. */
+export function mkfs (file: string, options: MkfsOptions): Promise<MkfsResult> {
+  check(file, options)
+  if (options.size !== undefined && options.size !== 'auto') parseSize(options.size, 'options.size')
+  return make(file, options)
+}
+
+async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
+  const type = ALIASES[options.type] ?? options.type
+  const tool = TOOLS[type]
+  let size: number
+  let extra: string[] = []
+  let inodes = options.inodes
+  if (options.size === 'auto') {
+    if (!(options.usage instanceof Usage)) throw invalidArgType('options.usage', "an instance of Usage with size: 'auto'", options.usage)
+    const est = autoSize(type, options.usage)
+    size = Math.max(est.size, tool.min) + (options.partition ? 2 * ALIGN : 0)
+    inodes ??= est.inodes
+    if (!options.args?.length) extra = est.args
+  } else if (options.size === undefined) {
+    size = await fs.promises.stat(file).then((s) => s.size, () => 0)
+    if (size === 0) throw invalidArgValue('options.size', options.size, 'is required for a new image')
+  } else {
+    size = parseSize(options.size, 'options.size')
+  }
+  const table = options.partition || undefined
+  const repro = options.reproducible === true || typeof options.reproducible === 'number' ? (typeof options.reproducible === 'number' ? options.reproducible : sourceDateEpoch() ?? 0) : undefined
+  const l = table ? layout(table, size) : { offset: 0, size }
+  if (l.size < tool.min) {
+    throw invalidArgValue('options.size', options.size, `is too small for ${type} (at least ${Math.ceil((tool.min + size - l.size) / 1048576)} MiB)`)
+  }
+  let uuid = options.uuid
+  if (uuid === undefined && repro !== undefined && type !== 'exfat') {
+    uuid = stableUuid(type, options.label, size, repro)
+    if (type === 'vfat') uuid = uuid.slice(0, 8)
+  }
+  const o = { type, label: options.label, uuid, epoch: repro, inodes, args: [...extra, ...(options.args ?? [])] }
+  // A fresh sparse file: the tools only write their metadata.
+  await fs.promises.rm(file, { force: true })
+  const target = table ? path.join(path.dirname(file), `.${path.basename(file)}.mkfs-${process.pid}`) : file
+  try {
+    await truncated(target, l.size)
+    await run(tool.bin, tool.pkg, tool.args(target, o), tool.env?.(o), file)
+    if (table) {
+      await truncated(file, size)
+      await writeTable(file, table, l, { type, label: options.label, uuid, reproducible: repro !== undefined })
+      await copyInto(target, file, l.offset)
+    }
+  } catch (e) {
+    await fs.promises.rm(file, { force: true })
+    throw e
+  } finally {
+    if (table) await fs.promises.rm(target, { force: true })
+  }
+  return { path: file, type, size, partition: table ? 1 : 0, offset: l.offset, fsSize: l.size, uuid }
+}
+
+async function truncated (file: string, size: number): Promise<void> {
+  const fh = await fs.promises.open(file, 'w')
+  try {
+    await fh.truncate(size)
+  } finally {
+    await fh.close()
+  }
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The host mkfs tools: which binary makes each filesystem, which Debian
+// package ships it, and the arguments for label, UUID and reproducible
+// builds. Tools run as child processes; a missing tool names its package.
+
+import { execFile } from 'child_process'
+import * as crypto from 'crypto'
+import { LklError, invalidArgType, invalidArgValue } from '../errors'
+
+export interface Tool {
+  bin: string
+  pkg: string
+  /** Smallest size the tool accepts, in bytes. */
+  min: number
+  args (file: string, o: ToolOptions): string[]
+  env? (o: ToolOptions): Record<string, string>
+}
+
+export interface ToolOptions {
+  type: string
+  label?: string
+  uuid?: string
+  /** Seconds since the epoch when reproducible, else undefined. */
+  epoch?: number
+  /** ext*: number of inodes. */
+  inodes?: number
+  /** Extra arguments passed to the tool before the file name. */
+  args: string[]
+}
+
+const MiB = 1024 * 1024
+
+const e2 = (type: string): Tool => ({
+  bin: 'mke2fs',
+  pkg: 'e2fsprogs',
+  min: 1 * MiB,
+  args (file, o) {
+    const a = ['-q', '-F', '-t', type]
+    const ext = ['root_owner=0:0']
+    if (o.label !== undefined) a.push('-L', o.label)
+    if (o.uuid !== undefined) a.push('-U', o.uuid)
+    if (o.epoch !== undefined && o.uuid !== undefined) ext.push(`hash_seed=${o.uuid}`)
+    if (o.inodes !== undefined) a.push('-N', String(o.inodes))
+    a.push('-E', ext.join(','))
+    return [...a, ...o.args, file]
+  },
+  env (o): Record<string, string> {
+    // e2fsprogs reads a fake time of 0 as "unset": epoch 0 is written as 1 s.
+    return o.epoch === undefined ? {} : { E2FSPROGS_FAKE_TIME: String(Math.max(1, o.epoch)) }
+  }
+})
+
+export const TOOLS: Record<string, Tool> = {
+  ext2: e2('ext2'),
+  ext3: e2('ext3'),
+  ext4: e2('ext4'),
+  vfat: {
+    bin: 'mkfs.fat',
+    pkg: 'dosfstools',
+    min: 64 * 1024,
+    args (file, o) {
+      const a: string[] = []
+      if (o.label !== undefined) a.push('-n', o.label)
+      if (o.uuid !== undefined) a.push('-i', o.uuid.replace(/-/g, '').slice(0, 8))
+      if (o.epoch !== undefined) a.push('--invariant')
+      return [...a, ...o.args, file]
+    },
+    env (o): Record<string, string> {
+      return o.epoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(o.epoch) }
+    }
+  },
+  exfat: {
+    bin: 'mkfs.exfat',
+    pkg: 'exfatprogs',
+    min: 1 * MiB,
+    args (file, o) {
+      const a: string[] = []
+      if (o.label !== undefined) a.push('-L', o.label)
+      return [...a, ...o.args, file]
+    }
+  },
+  btrfs: {
+    bin: 'mkfs.btrfs',
+    pkg: 'btrfs-progs',
+    min: 114 * MiB,
+    args (file, o) {
+      const a = ['-q', '-f']
+      if (o.label !== undefined) a.push('-L', o.label)
+      if (o.uuid !== undefined) a.push('-U', o.uuid)
+      return [...a, ...o.args, file]
+    }
+  },
+  xfs: {
+    bin: 'mkfs.xfs',
+    pkg: 'xfsprogs',
+    min: 300 * MiB,
+    args (file, o) {
+      const a = ['-q', '-f']
+      if (o.label !== undefined) a.push('-L', o.label)
+      if (o.uuid !== undefined) a.push('-m', `uuid=${o.uuid}`)
+      return [...a, ...o.args, file]
+    }
+  },
+  f2fs: {
+    bin: 'mkfs.f2fs',
+    pkg: 'f2fs-tools',
+    min: 40 * MiB,
+    args (file, o) {
+      const a = ['-q', '-f']
+      if (o.label !== undefined) a.push('-l', o.label)
+      if (o.uuid !== undefined) a.push('-U', o.uuid)
+      if (o.epoch !== undefined) a.push('-T', String(o.epoch))
+      return [...a, ...o.args, file]
+    }
+  }
+}
+
+export const ALIASES: Record<string, string> = { fat: 'vfat', fat32: 'vfat', msdos: 'vfat' }
+
+/** The UUID a reproducible build uses when none is given: derived from its inputs. */
+export function stableUuid (...parts: Array<string | number | undefined>): string {
+  const h = crypto.createHash('sha256').update('lkl-mkfs\0' + parts.map((p) => String(p ?? '')).join('\0')).digest()
+  h[6] = (h[6] & 0x0f) | 0x40
+  h[8] = (h[8] & 0x3f) | 0x80
+  const x = h.toString('hex')
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`
+}
+
+/** Run a host tool; rejects with a message naming the Debian package when it is missing. */
+export function run (bin: string, pkg: string, args: string[], env: Record<string, string> = {}, what = ''): Promise<string> {
+  const PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':')
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { env: { ...process.env, PATH, ...env }, maxBuffer: 16 * MiB }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout)
+      const e = err as NodeJS.ErrnoException & { code?: string | number }
+      if (e.code === 'ENOENT') {
+        return reject(new LklError('ERR_LKL_TOOL_MISSING', `${bin} not found: install the Debian package '${pkg}' (apt-get install ${pkg})`))
+      }
+      const msg = String(stderr || stdout).trim().split('\n').filter(Boolean).slice(-2).join('; ')
+      const le = new LklError('ERR_LKL_TOOL_FAILED', `${bin} failed${what ? ` for '${what}'` : ''}: ${msg || `exit code ${String(e.code)}`}`)
+      if (what) le.path = what
+      reject(le)
+    })
+  })
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
+
+/** A size in bytes from a number or a string like '512M', '1.5G' (binary units). */
+export function parseSize (v: number | string, name = 'size'): number {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v <= 0) throw invalidArgValue(name, v, 'must be a positive integer')
+    return v
+  }
+  if (typeof v !== 'string') throw invalidArgType(name, 'of type number or string', v)
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(v.trim())
+  if (!m || Number(m[1]) <= 0) throw invalidArgValue(name, v, "must look like '512M' or '1G'")
+  return Math.ceil(Number(m[1]) * UNITS[m[2].toUpperCase()] / 512) * 512
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// copyIn/copyOut: the native fast path between a host file and a file in an
+// image: one job copies the whole range in C with large buffers (the host
+// library's sparse-aware copy when it has one: holes stay holes), instead
+// of a chunk per crossing through JS streams.
+
+import * as fs from 'fs'
+import { native, constants as C } from '../native'
+import { systemError, invalidArgType } from '../errors'
+import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+
+export interface CopyOptions {
+  /** Mode of a created file (default: the source's permission bits). */
+  mode?: number
+  /** Fail if the destination exists (default false: truncate it). */
+  exclusive?: boolean
+}
+
+function check (o: CopyOptions | undefined): CopyOptions {
+  if (o === undefined) return {}
+  if (o === null || typeof o !== 'object') throw invalidArgType('options', 'of type object', o)
+  return o
+}
+
+/** Copy a host file into an image file; resolves with the bytes copied. */
+export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike, opts?: CopyOptions): Promise<number> {
+  checkPath(hostPath, 'source')
+  checkPath(dest, 'destination')
+  const o = check(opts)
+  const site = new Error()
+  const fh = await fs.promises.open(hostPath, 'r')
+  try {
+    const st = await fh.stat()
+    const flags = C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_CLOEXEC | (o.exclusive ? C.O_EXCL : 0)
+    return await img._op(async () => {
+      const kfd = await native.openat(img._root, img._kpath(dest), flags, o.mode ?? (st.mode & 0o7777))
+      if (kfd < 0) throw systemError(kfd, 'open', shown(dest), undefined, site)
+      try {
+        const n = await native.copyIn(fh.fd, 0, kfd, 0, st.size)
+        if (n < 0) throw systemError(n, 'write', shown(dest), undefined, site)
+        return n
+      } finally {
+        await native.close(kfd)
+      }
+    })
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Copy an image file to a host file; resolves with the bytes copied. */
+export async function copyOut (img: ImageCore, src: PathLike, hostPath: PathLike, opts?: CopyOptions): Promise<number> {
+  checkPath(src, 'source')
+  checkPath(hostPath, 'destination')
+  const o = check(opts)
+  const site = new Error()
+  return img._op(async () => {
+    const kfd = await native.openat(img._root, img._kpath(src), C.O_RDONLY | C.O_CLOEXEC, 0)
+    if (kfd < 0) throw systemError(kfd, 'open', shown(src), undefined, site)
+    try {
+      const st = await native.fstatx(kfd, C.STATX_BASIC_STATS)
+      if (typeof st === 'number') throw systemError(st, 'fstat', shown(src), undefined, site)
+      const fh = await fs.promises.open(hostPath, o.exclusive ? 'wx' : 'w', o.mode ?? (st.mode & 0o7777))
+      try {
+        const n = await native.copyOut(kfd, 0, fh.fd, 0, st.size)
+        if (n < 0) throw systemError(n, 'read', shown(src), undefined, site)
+        await fh.truncate(n)
+        return n
+      } finally {
+        await fh.close()
+      }
+    } finally {
+      await native.close(kfd)
+    }
+  })
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// img.createReadStream(path, { start, end, highWaterMark }): a streamx
+// Readable over a file in an image, like node's fs.ReadStream (inclusive
+// `end`, fd opened in _open, closed in _destroy, one read per _read).
+
+import { Readable } from 'streamx'
+import { native, constants as C } from '../native'
+import { systemError } from '../errors'
+import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { checkRange } from './options'
+
+export interface ReadStreamOptions {
+  start?: number
+  /** Inclusive, like node's. */
+  end?: number
+  /** Bytes per read (default 1 MiB). */
+  highWaterMark?: number
+  /** An open kernel fd to read instead of opening `path` (not closed unless autoClose). */
+  fd?: number
+  autoClose?: boolean
+}
+
+const DEFAULT_CHUNK = 1 << 20
+
+export class ImageReadStream extends Readable {
+  readonly path: string
+  bytesRead = 0
+  fd: number
+  private _img: ImageCore
+  private _kpath: string | Buffer
+  private _pos: number
+  private _end: number
+  private _chunk: number
+  private _autoClose: boolean
+  private _registered = false
+
+  constructor (img: ImageCore, p: PathLike, opts: ReadStreamOptions = {}) {
+    const chunk = opts.highWaterMark ?? DEFAULT_CHUNK
+    super({ highWaterMark: chunk, byteLength: (b: Buffer) => b.byteLength })
+    checkPath(p)
+    checkRange(opts)
+    this._img = img
+    this.path = shown(p)
+    this._kpath = img._kpath(p)
+    this._pos = opts.start ?? 0
+    this._end = opts.end ?? Infinity
+    this._chunk = chunk
+    this.fd = opts.fd ?? -1
+    this._autoClose = opts.fd === undefined || opts.autoClose === true
+  }
+
+  override _open (cb: (err: Error | null) => void): void {
+    if (this.fd >= 0) return cb(null)
+    const site = new Error()
+    this._img._op(() => native.openat(this._img._root, this._kpath, C.O_RDONLY | C.O_CLOEXEC, 0)).then((fd) => {
+      if (fd < 0) return cb(systemError(fd, 'open', this.path, undefined, site))
+      this.fd = fd
+      this._registered = true
+      this._img._fds.set(fd, { _forceClosed: () => { this.fd = -1; this.destroy() } })
+      this.emit('ready')
+      cb(null)
+    }, cb)
+  }
+
+  override _read (cb: (err: Error | null) => void): void {
+    const left = this._end - this._pos + 1
+    if (left <= 0) { this.push(null); return cb(null) }
+    const len = Math.min(this._chunk, left)
+    const buf = Buffer.allocUnsafe(len)
+    this._img._op(() => native.read(this.fd, buf, 0, len, this._pos)).then((n) => {
+      if (n < 0) return cb(systemError(n, 'read', this.path))
+      if (n === 0) { this.push(null); return cb(null) }
+      this._pos += n
+      this.bytesRead += n
+      this.push(n === len ? buf : buf.subarray(0, n))
+      cb(null)
+    }, cb)
+  }
+
+  override _destroy (cb: (err: Error | null) => void): void {
+    const fd = this.fd
+    this.fd = -1
+    if (fd < 0 || !this._autoClose) return cb(null)
+    if (this._registered) this._img._fds.delete(fd)
+    native.close(fd).then(() => cb(null), cb)
+  }
+}
+
+export function createReadStream (img: ImageCore, p: PathLike, opts?: ReadStreamOptions): ImageReadStream {
+  return new ImageReadStream(img, p, opts)
+}

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// imageWriter(img, root, opts): an object Writable of Entry that creates
+// each entry in the image with its metadata (numeric owners, mode incl.
+// setuid/sticky, ns times, xattrs incl. ACLs and capabilities, devices,
+// fifos, hardlinks). Directory times are applied at the end, deepest first,
+// after their children were written.
+//
+// Batched: small files (whole content), directories, links and nodes are
+// queued and created by one native call per batch; a big file is written in
+// large chunks (all-zero chunks are skipped, leaving holes).
+
+import { Writable } from 'streamx'
+import { native, constants as C, ApplyItem } from '../native'
+import { systemError, invalidArgValue } from '../errors'
+import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from '../entry'
+import { checkOptions } from './options'
+
+export interface WriterOptions {
+  /** Replace existing non-directories (default false: EEXIST names the entry). */
+  overwrite?: boolean
+  /** Apply uid/gid (default true; numeric, as the entries say). */
+  owners?: boolean
+  /** Apply xattrs (default true). */
+  xattrs?: boolean
+  /** Skip xattrs the filesystem does not support instead of failing (default false). */
+  lenientXattrs?: boolean
+  /** Files up to this size are batched with their content (default 1 MiB). */
+  smallFile?: number
+  highWaterMark?: number
+}
+
+const OP = { file: 0, dir: 1, symlink: 2, hardlink: 3, node: 4, meta: 5 }
+const F = { replace: 1, noTimes: 2, noOwner: 4, noMode: 8, lenient: 16 }
+const BATCH_ITEMS = 512
+const BATCH_BYTES = 16 << 20
+const CHUNK = 4 << 20
+const SPARSE_BLOCK = 64 * 1024
+const ZERO = Buffer.alloc(SPARSE_BLOCK)
+
+function isZero (buf: Buffer, from: number, to: number): boolean {
+  return buf.compare(ZERO, 0, to - from, from, to) === 0
+}
+
+const STEP_SYSCALL = ['', '', 'write', 'chown', 'chmod', 'setxattr', 'utime', 'unlink']
+const CREATE_SYSCALL = ['open', 'mkdir', 'symlink', 'link', 'mknod', 'lstat']
+
+export class ImageWriter extends Writable {
+  private _img: ImageCore
+  private _kroot: string
+  private _shownRoot: string
+  private _flags: number
+  private _xattrs: boolean
+  private _small: number
+  private _batch: ApplyItem[] = []
+  private _names: string[] = []
+  private _bytes = 0
+  private _dirTimes: ApplyItem[] = []
+
+  constructor (img: ImageCore, root: PathLike = '/', opts: WriterOptions = {}) {
+    checkPath(root, 'root')
+    opts = checkOptions(opts)
+    super({ highWaterMark: opts.highWaterMark ?? 64, byteLength: () => 1 })
+    this._img = img
+    this._kroot = img._kpath(root).toString()
+    this._shownRoot = shown(root)
+    this._flags = (opts.overwrite ? F.replace : 0) | (opts.owners === false ? F.noOwner : 0) | (opts.lenientXattrs ? F.lenient : 0)
+    this._xattrs = opts.xattrs !== false
+    this._small = opts.smallFile ?? 1 << 20
+  }
+
+  override _open (cb: (err: Error | null) => void): void {
+    // The destination directory and its parents must exist.
+    const parts = this._kroot.split('/').filter(Boolean)
+    const items: ApplyItem[] = parts.map((_, i) => ({ op: OP.dir, path: '/' + parts.slice(0, i + 1).join('/'), flags: F.noOwner | F.noMode | F.noTimes }))
+    if (items.length === 0) return cb(null)
+    this._img._op(() => native.applyEntries(this._img._root, items)).then((r) => {
+      if (r === 0) return cb(null)
+      const [i, err] = r as [number, number, number]
+      cb(systemError(err, 'mkdir', '/' + parts.slice(0, i + 1).join('/')))
+    }, cb)
+  }
+
+  override _write (entry: Entry, cb: (err: Error | null) => void): void {
+    this._add(entry).then(() => cb(null), cb)
+  }
+
+  override _final (cb: (err: Error | null) => void): void {
+    this._finish().then(() => cb(null), cb)
+  }
+
+  override _destroy (cb: (err: Error | null) => void): void {
+    const c = this._current
+    if (c && !c.destroyed) c.destroy()
+    cb(null)
+  }
+
+  private _current: Entry['content'] | null = null
+
+  private _kpath (rel: string): string {
+    if (rel === '.') return this._kroot
+    return this._kroot === '/' ? '/' + rel : this._kroot + '/' + rel
+  }
+
+  private _shown (rel: string): string {
+    return rel === '.' ? this._shownRoot : rel
+  }
+
+  private async _add (e: Entry): Promise<void> {
+    if (e === null || typeof e !== 'object' || typeof e.path !== 'string') throw invalidArgValue('entry', e, 'must be an Entry object')
+    const rel = normalizePath(e.path)
+    if (rel === null) throw unsafePath(e.path)
+    const [at, atn] = splitTime(e.atime ?? e.mtime)
+    const [mt, mtn] = splitTime(e.mtime)
+    const item: ApplyItem = {
+      op: OP.meta,
+      path: this._kpath(rel),
+      flags: this._flags,
+      mode: (e.mode ?? 0) & 0o7777,
+      uid: e.uid ?? -1,
+      gid: e.gid ?? -1,
+      atime: at,
+      atimeNsec: atn,
+      mtime: mt,
+      mtimeNsec: mtn
+    }
+    if (this._xattrs && e.xattrs) {
+      const xs: Array<string | Buffer> = []
+      for (const [k, v] of Object.entries(e.xattrs)) xs.push(k, v)
+      item.xattrs = xs
+    }
+    switch (e.type) {
+      case 'file': {
+        const c = e.content
+        if ((e.size ?? 0) > this._small && !(c instanceof BufferContent && c.buffer)) {
+          await this._flush()
+          await this._bigFile(e, rel, item)
+          return
+        }
+        this._current = c ?? null
+        const data = await readContent(c)
+        this._current = null
+        item.op = OP.file
+        item.data = data
+        this._bytes += data.byteLength
+        break
+      }
+      case 'directory':
+        item.op = OP.dir
+        item.flags = (item.flags as number) | F.noTimes
+        this._dirTimes.push({ op: OP.meta, path: item.path, flags: F.noOwner | F.noMode, atime: at, atimeNsec: atn, mtime: mt, mtimeNsec: mtn })
+        break
+      case 'symlink':
+        if (typeof e.linkname !== 'string') throw invalidArgValue('entry.linkname', e.linkname, `must be a string for the symlink '${e.path}'`)
+        item.op = OP.symlink
+        item.target = e.linkname
+        break
+      case 'hardlink': {
+        const target = typeof e.linkname === 'string' ? normalizePath(e.linkname) : null
+        if (target === null) throw unsafePath(String(e.linkname))
+        item.op = OP.hardlink
+        item.target = this._kpath(target)
+        break
+      }
+      case 'char': case 'block': case 'fifo': case 'socket':
+        item.op = OP.node
+        item.mode = typeBits(e.type) | ((e.mode ?? 0) & 0o7777)
+        item.major = e.devmajor ?? 0
+        item.minor = e.devminor ?? 0
+        break
+      default:
+        throw invalidArgValue('entry.type', e.type, `is not an entry type (entry '${e.path}')`)
+    }
+    this._batch.push(item)
+    this._names.push(this._shown(rel))
+    if (this._batch.length >= BATCH_ITEMS || this._bytes >= BATCH_BYTES) await this._flush()
+  }
+
+  private async _flush (): Promise<void> {
+    if (this._batch.length === 0) return
+    const batch = this._batch
+    const names = this._names
+    this._batch = []
+    this._names = []
+    this._bytes = 0
+    await this._apply(batch, names)
+  }
+
+  private async _apply (batch: ApplyItem[], names: string[]): Promise<void> {
+    let retried = -1
+    for (;;) {
+      const r = await this._img._op(() => native.applyEntries(this._img._root, batch))
+      if (r === 0) return
+      const [i, err, step] = r as [number, number, number]
+      // A parent the archive did not list: create it (like tar) and go on.
+      if (err === -2 && step === 1 && batch[i].op !== OP.meta && retried !== i) {
+        await this._parents(String(batch[i].path))
+        batch = batch.slice(i)
+        names = names.slice(i)
+        retried = 0
+        continue
+      }
+      const syscall = step <= 1 ? CREATE_SYSCALL[batch[i].op] : STEP_SYSCALL[step]
+      throw systemError(err, syscall, names[i])
+    }
+  }
+
+  private async _parents (kpath: string): Promise<void> {
+    const parts = kpath.split('/').filter(Boolean).slice(0, -1)
+    for (let i = 1; i <= parts.length; i++) {
+      const p = '/' + parts.slice(0, i).join('/')
+      const r = await this._img._op(() => native.mkdirat(this._img._root, p, 0o755))
+      if (r < 0 && r !== -17) throw systemError(r, 'mkdir', p)
+    }
+  }
+
+  // A big file: created, written in large chunks (zero chunks skipped), then
+  // its metadata applied like any other entry.
+  private async _bigFile (e: Entry, rel: string, item: ApplyItem): Promise<void> {
+    const name = this._shown(rel)
+    const kpath = item.path as string
+    const root = this._img._root
+    const flags = C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_CLOEXEC
+    let fd = await this._img._op(() => native.openat(root, kpath, flags, 0o600))
+    if (fd === -17 && (this._flags & F.replace)) {
+      await this._img._op(() => native.unlinkat(root, kpath, 0))
+      fd = await this._img._op(() => native.openat(root, kpath, flags, 0o600))
+    }
+    if (fd === -2) {
+      await this._parents(kpath)
+      fd = await this._img._op(() => native.openat(root, kpath, flags, 0o600))
+    }
+    if (fd < 0) throw systemError(fd, 'open', name)
+    let pos = 0
+    try {
+      const buf = Buffer.allocUnsafe(CHUNK)
+      let fill = 0
+      // Write the non-zero 64 KiB runs of the buffer; zero runs stay holes.
+      const put = async (): Promise<void> => {
+        for (let at = 0; at < fill;) {
+          let end = at
+          while (end < fill && !isZero(buf, end, Math.min(end + SPARSE_BLOCK, fill))) end = Math.min(end + SPARSE_BLOCK, fill)
+          for (let off = at; off < end;) {
+            const n = await this._img._op(() => native.write(fd, buf, off, end - off, pos + off))
+            if (n < 0) throw systemError(n, 'write', name)
+            off += n
+          }
+          at = end
+          while (at < fill && isZero(buf, at, Math.min(at + SPARSE_BLOCK, fill))) at = Math.min(at + SPARSE_BLOCK, fill)
+        }
+        pos += fill
+        fill = 0
+      }
+      this._current = e.content ?? null
+      if (e.content) {
+        for await (const chunk of e.content as AsyncIterable<Buffer>) {
+          for (let off = 0; off < chunk.byteLength;) {
+            const n = Math.min(CHUNK - fill, chunk.byteLength - off)
+            chunk.copy(buf, fill, off, off + n)
+            fill += n
+            off += n
+            if (fill === CHUNK) await put()
+          }
+        }
+      }
+      this._current = null
+      await put()
+      const t = await this._img._op(() => native.ftruncate(fd, pos))
+      if (t < 0) throw systemError(t, 'ftruncate', name)
+    } finally {
+      await native.close(fd)
+    }
+    item.mode = C.S_IFREG | (item.mode as number)
+    await this._apply([item], [name])
+  }
+
+  private async _finish (): Promise<void> {
+    await this._flush()
+    // Directory times last, deepest (latest in pre-order) first.
+    const dirs = this._dirTimes.reverse()
+    this._dirTimes = []
+    for (let i = 0; i < dirs.length; i += 1024) {
+      const part = dirs.slice(i, i + 1024)
+      await this._apply(part, part.map((d) => String(d.path)))
+    }
+  }
+}
+
+export function imageWriter (img: ImageCore, root?: PathLike, opts?: WriterOptions): ImageWriter {
+  return new ImageWriter(img, root, opts)
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Plain object transforms on the Entry stream: what users ask for most,
+// written the way a user would write their own (through2 works the same):
+// take an entry, change it or drop it (destroying its content), pass it on.
+
+import { Transform } from 'streamx'
+import { Entry, normalizePath, toNs } from '../entry'
+import { invalidArgType } from '../errors'
+
+type Cb = (err: Error | null, data?: Entry) => void
+
+/** A Transform of entries from a function returning the entry, a new one, or null to drop it. */
+export function mapEntries (fn: (e: Entry) => Entry | null | undefined): Transform {
+  if (typeof fn !== 'function') throw invalidArgType('fn', 'of type function', fn)
+  return new Transform({
+    highWaterMark: 16,
+    byteLength: () => 1,
+    transform (this: Transform, e: unknown, cb: Cb) {
+      let out: Entry | null | undefined
+      try {
+        out = fn(e as Entry)
+      } catch (err) {
+        return cb(err as Error)
+      }
+      if (out) return cb(null, out)
+      const c = (e as Entry).content
+      if (c && !c.destroyed) c.destroy()
+      cb(null)
+    }
+  })
+}
+
+/** Keep the entries for which fn returns true. */
+export function filter (fn: (e: Entry) => boolean): Transform {
+  if (typeof fn !== 'function') throw invalidArgType('fn', 'of type function', fn)
+  return mapEntries((e) => fn(e) ? e : null)
+}
+
+function matcher (pattern: string | RegExp): (p: string) => boolean {
+  if (pattern instanceof RegExp) return (p) => pattern.test(p)
+  // A path, or a glob with * (within a component) and ** (any depth).
+  const re = new RegExp('^' + pattern.replace(/^\.?\/+/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\u0000/g, '.*') + '(/.*)?$')
+  return (p) => re.test(p)
+}
+
+/** Drop entries matching any pattern (a glob string or a RegExp) and everything below them. */
+export function exclude (...patterns: Array<string | RegExp>): Transform {
+  const ms = patterns.flat().map(matcher)
+  return filter((e) => !ms.some((m) => m(e.path)))
+}
+
+function stripPath (p: string, n: number): string | null {
+  if (p === '.') return null
+  const parts = p.split('/')
+  if (parts.length <= n) return null
+  return parts.slice(n).join('/')
+}
+
+/** Remove the first n path components (entries that vanish are dropped), like tar --strip-components. */
+export function strip (n: number): Transform {
+  if (!Number.isInteger(n) || n < 0) throw invalidArgType('n', 'a non-negative integer', n)
+  return mapEntries((e) => {
+    const p = stripPath(e.path, n)
+    if (p === null) return null
+    e.path = p
+    if (e.type === 'hardlink' && e.linkname) e.linkname = stripPath(e.linkname, n) ?? e.linkname
+    return e
+  })
+}
+
+/** Put every entry under a directory prefix ('.' becomes the prefix itself). */
+export function prefix (dir: string): Transform {
+  if (typeof dir !== 'string') throw invalidArgType('dir', 'of type string', dir)
+  const pre = normalizePath(dir, true) ?? dir
+  const join = (p: string): string => pre === '.' ? p : p === '.' ? pre : pre + '/' + p
+  return mapEntries((e) => {
+    e.path = join(e.path)
+    if (e.type === 'hardlink' && e.linkname) e.linkname = join(e.linkname)
+    return e
+  })
+}
+
+export interface OwnerMap {
+  /** uid -> uid (a map, an object, or a function). */
+  uid?: Map<number, number> | Record<number, number> | ((uid: number, e: Entry) => number)
+  gid?: Map<number, number> | Record<number, number> | ((gid: number, e: Entry) => number)
+}
+
+function mapper (m: OwnerMap['uid']): ((id: number, e: Entry) => number) | null {
+  if (!m) return null
+  if (typeof m === 'function') return m
+  if (m instanceof Map) return (id) => m.get(id) ?? id
+  return (id) => (m as Record<number, number>)[id] ?? id
+}
+
+/** Change owners: numbers for everyone ({ uid: 0, gid: 0 } squashes), or maps. */
+export function owner (o: { uid?: number, gid?: number } | OwnerMap): Transform {
+  if (o === null || typeof o !== 'object') throw invalidArgType('owner', 'of type object', o)
+  const u = typeof o.uid === 'number' ? ((n: number) => () => n)(o.uid) : mapper(o.uid as OwnerMap['uid'])
+  const g = typeof o.gid === 'number' ? ((n: number) => () => n)(o.gid) : mapper(o.gid as OwnerMap['gid'])
+  return mapEntries((e) => {
+    if (u) e.uid = u(e.uid, e)
+    if (g) e.gid = g(e.gid, e)
+    delete e.uname
+    delete e.gname
+    return e
+  })
+}
+
+/** Squash every owner to root (or the given ids), like --owner=0 --group=0. */
+export function squashOwners (uid = 0, gid = 0): Transform {
+  return owner({ uid, gid })
+}
+
+/**
+ * Clamp times to at most `t` (SOURCE_DATE_EPOCH style; default: the
+ * SOURCE_DATE_EPOCH environment variable). t: seconds, a Date or ns.
+ */
+export function clampMtime (t?: number | Date | bigint): Transform {
+  let limit: bigint
+  if (t === undefined) {
+    const env = process.env.SOURCE_DATE_EPOCH
+    if (env === undefined || !/^\d+$/.test(env)) throw invalidArgType('t', 'given, or SOURCE_DATE_EPOCH set to an integer', env)
+    limit = BigInt(env) * 1000000000n
+  } else {
+    limit = toNs(t)
+  }
+  return mapEntries((e) => {
+    if (e.mtime > limit) e.mtime = limit
+    if (e.atime !== undefined && e.atime > limit) e.atime = limit
+    if (e.ctime !== undefined && e.ctime > limit) e.ctime = limit
+    return e
+  })
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// tarPack(opts): Entry objects in, pax tar bytes out (a streamx Duplex).
+// Every entry gets a ustar header; a pax header comes first whenever the
+// ustar fields cannot say everything: long or non-ASCII names, big sizes or
+// ids, nanosecond times, xattrs (SCHILY.xattr.*, raw values, as GNU tar
+// writes them) and ACLs (also as SCHILY.acl.access/default text).
+
+import { Duplex } from 'streamx'
+import { Entry, BufferContent, normalizePath, splitTime } from '../entry'
+import { invalidArgValue } from '../errors'
+import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
+import { aclToText } from './acl'
+import { checkOptions } from '../streams/options'
+
+export interface PackOptions {
+  /** Also store atime and ctime (default false: mtime only, like most tools). */
+  atime?: boolean
+  /** Readable-side buffering in bytes (default 1 MiB). */
+  highWaterMark?: number
+}
+
+const TYPEFLAG: Record<string, string> = { file: '0', hardlink: '1', symlink: '2', char: '3', block: '4', directory: '5', fifo: '6' }
+const ZEROS = Buffer.alloc(BLOCK * 2)
+const ENTRY_WEIGHT = 16384 // each queued entry counts as this many bytes
+
+export class TarPack extends Duplex {
+  private _atime: boolean
+  private _drain: (() => void) | null = null
+  private _current: Entry['content'] | null = null
+
+  constructor (opts: PackOptions = {}) {
+    opts = checkOptions(opts)
+    super({
+      highWaterMark: opts.highWaterMark ?? 1 << 20,
+      byteLengthReadable: (b: Buffer) => b.byteLength,
+      byteLengthWritable: () => ENTRY_WEIGHT
+    })
+    this._atime = opts.atime === true
+  }
+
+  override _read (cb: (err: Error | null) => void): void {
+    const d = this._drain
+    this._drain = null
+    if (d) d()
+    cb(null)
+  }
+
+  override _write (entry: Entry, cb: (err: Error | null) => void): void {
+    this._entry(entry).then(() => cb(null), cb)
+  }
+
+  override _final (cb: (err: Error | null) => void): void {
+    this.push(ZEROS)
+    this.push(null)
+    cb(null)
+  }
+
+  override _predestroy (): void {
+    const d = this._drain
+    this._drain = null
+    if (d) d()
+  }
+
+  override _destroy (cb: (err: Error | null) => void): void {
+    const c = this._current
+    if (c && !c.destroyed) c.destroy()
+    cb(null)
+  }
+
+  private async _out (buf: Buffer): Promise<void> {
+    if (this.push(buf)) return
+    if (this.destroying) return
+    await new Promise<void>((resolve) => { this._drain = resolve })
+  }
+
+  private async _entry (e: Entry): Promise<void> {
+    if (e === null || typeof e !== 'object' || typeof e.path !== 'string') throw invalidArgValue('entry', e, 'must be an Entry object')
+    const typeflag = TYPEFLAG[e.type]
+    if (typeflag === undefined) {
+      if (e.type === 'socket') { this.emit('warning', new Error(`socket '${e.path}' ignored (tar cannot store sockets)`)); return }
+      throw invalidArgValue('entry.type', e.type, `is not an entry type (entry '${e.path}')`)
+    }
+    const rel = normalizePath(e.path, true) ?? e.path
+    let nameStr = rel === '.' ? './' : rel
+    if (e.type === 'directory' && !nameStr.endsWith('/')) nameStr += '/'
+    const name = Buffer.from(nameStr)
+    const linkname = e.linkname !== undefined ? Buffer.from(e.type === 'hardlink' ? (normalizePath(e.linkname, true) ?? e.linkname) : e.linkname) : undefined
+    const size = e.type === 'file' ? e.size : 0
+    const [sec, nsec] = splitTime(e.mtime)
+    const pax: Buffer[] = []
+    const ascii = (b: Buffer): boolean => b.every((c) => c < 0x80)
+    if (!fitsUstar(name) || !ascii(name)) pax.push(paxRecord('path', name))
+    if (linkname && (linkname.length > 100 || !ascii(linkname))) pax.push(paxRecord('linkpath', linkname))
+    if (size > 0o77777777777) pax.push(paxRecord('size', String(size)))
+    if (e.uid > 0o7777777) pax.push(paxRecord('uid', String(e.uid)))
+    if (e.gid > 0o7777777) pax.push(paxRecord('gid', String(e.gid)))
+    if (nsec !== 0 || sec < 0 || sec > 0o77777777777) pax.push(paxRecord('mtime', formatPaxTime(e.mtime)))
+    if (this._atime) {
+      if (e.atime !== undefined) pax.push(paxRecord('atime', formatPaxTime(e.atime)))
+      if (e.ctime !== undefined) pax.push(paxRecord('ctime', formatPaxTime(e.ctime)))
+    }
+    if (e.uname && !ascii(Buffer.from(e.uname))) pax.push(paxRecord('uname', e.uname))
+    if (e.gname && !ascii(Buffer.from(e.gname))) pax.push(paxRecord('gname', e.gname))
+    if (e.xattrs) {
+      for (const key of Object.keys(e.xattrs).sort()) {
+        const v = e.xattrs[key]
+        if (key === 'system.posix_acl_access' || key === 'system.posix_acl_default') {
+          const text = aclToText(v)
+          if (text) pax.push(paxRecord(key === 'system.posix_acl_access' ? 'SCHILY.acl.access' : 'SCHILY.acl.default', text))
+        }
+        pax.push(paxRecord('SCHILY.xattr.' + key, v))
+      }
+    }
+    const fields = {
+      name,
+      mode: e.mode,
+      uid: e.uid,
+      gid: e.gid,
+      size,
+      mtime: sec,
+      typeflag,
+      linkname,
+      uname: e.uname,
+      gname: e.gname,
+      devmajor: e.devmajor,
+      devminor: e.devminor
+    }
+    if (pax.length > 0) {
+      const body = Buffer.concat(pax)
+      const base = nameStr.replace(/\/$/, '').split('/').pop() ?? ''
+      const dir = nameStr.replace(/\/$/, '').split('/').slice(0, -1).join('/')
+      const pname = Buffer.from(((dir ? dir + '/' : '') + 'PaxHeaders/' + base).slice(0, 99))
+      await this._out(encodeHeader({ ...fields, name: pname, linkname: undefined, size: body.length, typeflag: 'x' }))
+      await this._out(padded(body))
+    }
+    await this._out(encodeHeader(fields))
+    if (e.type === 'file') await this._content(e, size)
+    else if (e.content) e.content.resume()
+  }
+
+  private async _content (e: Entry, size: number): Promise<void> {
+    const c = e.content
+    let n = 0
+    if (c instanceof BufferContent && c.buffer) {
+      const b = c.buffer
+      c.buffer = null
+      c.push(null)
+      c.resume()
+      if (b.byteLength !== size) throw sizeMismatch(e, b.byteLength)
+      n = b.byteLength
+      await this._out(b)
+    } else if (c) {
+      this._current = c
+      for await (const chunk of c as AsyncIterable<Buffer>) {
+        n += chunk.byteLength
+        if (n > size) throw sizeMismatch(e, n)
+        await this._out(chunk)
+      }
+      this._current = null
+    }
+    if (n !== size) throw sizeMismatch(e, n)
+    const pad = (BLOCK - (size % BLOCK)) % BLOCK
+    if (pad) await this._out(ZEROS.subarray(0, pad))
+  }
+}
+
+function padded (b: Buffer): Buffer {
+  const pad = (BLOCK - (b.length % BLOCK)) % BLOCK
+  return pad ? Buffer.concat([b, Buffer.alloc(pad)]) : b
+}
+
+function sizeMismatch (e: Entry, got: number): Error {
+  const err = new Error(`The content of '${e.path}' is ${got > e.size ? 'longer' : 'shorter'} than its size (${e.size} bytes)`) as Error & { code: string, path: string }
+  err.code = 'ERR_LKL_ENTRY_SIZE'
+  err.path = e.path
+  return err
+}
+
+export function tarPack (opts?: PackOptions): TarPack {
+  return new TarPack(opts)
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// applyEntries(root, entries[]): create many tree entries (files with their
+// whole content, directories, symlinks, hardlinks, device nodes, fifos) and
+// set their metadata (owner, mode, xattrs, times) in one job. The entry
+// function converts the plain objects on the JS thread; Execute() runs on a
+// pool thread chrooted into the image root. No policy here: lib/ decides
+// what to create, in what order, and how to name failures.
+//
+// Result: 0 when every entry was applied, else [index, -errno, step] for the
+// first entry that failed (the entries before it are applied; none after).
+#include <lkl/asm/unistd.h>
+#include <lkl/linux/fcntl.h>
+#include <lkl/linux/stat.h>
+#include <lkl/linux/time_types.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "batch.h"
+
+namespace lkl {
+
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
+         long a5 = 0, long a6 = 0) {
+  return lkl_host_syscall(nr, a1, a2, a3, a4, a5, a6);
+}
+template <typename T>
+long P(T* p) {
+  return reinterpret_cast<long>(p);
+}
+
+enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5 };
+enum Flag {
+  kReplace = 1,       // an existing non-directory is unlinked first
+  kNoTimes = 2,       // leave times alone (directories: set after children)
+  kNoOwner = 4,       // no chown
+  kNoMode = 8,        // no chmod
+  kXattrLenient = 16  // skip xattrs the filesystem does not support
+};
+enum Step { kCreate = 1, kWrite = 2, kChown = 3, kChmod = 4, kXattr = 5, kTimes = 6, kUnlink = 7 };
+
+struct Item {
+  int op = 0;
+  int flags = 0;
+  std::string path;
+  std::string target;
+  long mode = 0;
+  long uid = -1;
+  long gid = -1;
+  struct __lkl__kernel_timespec ts[2];
+  long major = 0;
+  long minor = 0;
+  const char* data = nullptr;
+  size_t len = 0;
+  std::vector<std::pair<std::string, std::string>> xattrs;
+};
+
+std::string Str(Napi::Value v) {
+  if (v.IsBuffer()) {
+    auto b = v.As<Napi::Buffer<char>>();
+    return std::string(b.Data(), b.Length());
+  }
+  if (v.IsString()) return v.As<Napi::String>().Utf8Value();
+  return std::string();
+}
+
+long Num(Napi::Object o, const char* key, long dflt) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? static_cast<long>(v.As<Napi::Number>().Int64Value()) : dflt;
+}
+
+class ApplyJob : public Job {
+ public:
+  std::vector<Item> items_;
+  long index_ = -1;
+  long step_ = 0;
+
+  void Execute() override {
+    for (size_t i = 0; i < items_.size(); i++) {
+      long r = Apply(items_[i]);
+      if (r < 0) {
+        result_ = r;
+        index_ = static_cast<long>(i);
+        return;
+      }
+    }
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    if (result_ == 0) return Napi::Number::New(env, 0);
+    Napi::Array a = Napi::Array::New(env, 3);
+    a[0u] = Napi::Number::New(env, static_cast<double>(index_));
+    a[1u] = Napi::Number::New(env, static_cast<double>(result_));
+    a[2u] = Napi::Number::New(env, static_cast<double>(step_));
+    return a;
+  }
+
+ private:
+  long Fail(long step, long r) {
+    step_ = step;
+    return r;
+  }
+
+  // Create `it`, retrying once after unlinking an existing non-directory
+  // when kReplace is set. Returns an fd for files, 0 otherwise.
+  long Create(const Item& it) {
+    const char* p = it.path.c_str();
+    for (int attempt = 0;; attempt++) {
+      long r;
+      switch (it.op) {
+        case kFile:
+          r = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(p),
+                  LKL_O_WRONLY | LKL_O_CREAT | LKL_O_EXCL | LKL_O_NOFOLLOW |
+                      LKL_O_CLOEXEC,
+                  0600);
+          break;
+        case kDir:
+          r = Sys(__lkl__NR_mkdirat, LKL_AT_FDCWD, P(p), 0700);
+          if (r == -17 /* EEXIST */) {
+            struct lkl_statx st;
+            long s = Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(p),
+                         LKL_AT_SYMLINK_NOFOLLOW, LKL_STATX_TYPE, P(&st));
+            if (s == 0 && (st.stx_mode & LKL_S_IFMT) == LKL_S_IFDIR) return 0;
+          }
+          break;
+        case kSymlink:
+          r = Sys(__lkl__NR_symlinkat, P(it.target.c_str()), LKL_AT_FDCWD, P(p));
+          break;
+        case kHardlink:
+          r = Sys(__lkl__NR_linkat, LKL_AT_FDCWD, P(it.target.c_str()),
+                  LKL_AT_FDCWD, P(p), 0);
+          break;
+        case kNode: {
+          unsigned long dev = (it.minor & 0xff) | ((it.major & 0xfff) << 8) |
+                              ((it.minor & ~0xffUL) << 12);
+          r = Sys(__lkl__NR_mknodat, LKL_AT_FDCWD, P(p), it.mode, dev);
+          break;
+        }
+        default:
+          return 0;
+      }
+      if (r != -17 || !(it.flags & kReplace) || attempt > 0) return r;
+      long u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), 0);
+      if (u < 0) {
+        // A directory in the way: only an empty one can go.
+        if (u == -21 /* EISDIR */) u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
+        if (u < 0) return Fail(kUnlink, u);
+      }
+    }
+  }
+
+  long Apply(const Item& it) {
+    step_ = kCreate;
+    long fd = Create(it);
+    if (fd < 0) return step_ == kUnlink ? fd : Fail(kCreate, fd);
+    if (it.op == kHardlink) return 0;
+    bool file = it.op == kFile;
+    long r = 0;
+    if (file) {
+      for (size_t off = 0; off < it.len;) {
+        long n = Sys(__lkl__NR_write, fd, P(it.data + off),
+                     static_cast<long>(it.len - off));
+        if (n <= 0) {
+          Sys(__lkl__NR_close, fd);
+          return Fail(kWrite, n < 0 ? n : -5);
+        }
+        off += n;
+      }
+    }
+    r = Meta(it, file ? fd : -1);
+    if (file) {
+      long c = Sys(__lkl__NR_close, fd);
+      if (r == 0 && c < 0) r = Fail(kWrite, c);
+    }
+    return r;
+  }
+
+  // Owner, mode, xattrs, times: on the fd when there is one, else on the
+  // path without following a final symlink.
+  long Meta(const Item& it, long fd) {
+    const char* p = it.path.c_str();
+    bool link = it.op == kSymlink ||
+                (it.op == kMeta && (it.mode & LKL_S_IFMT) == LKL_S_IFLNK);
+    long r;
+    if (!(it.flags & kNoOwner) && (it.uid >= 0 || it.gid >= 0)) {
+      r = fd >= 0 ? Sys(__lkl__NR_fchown, fd, it.uid, it.gid)
+                  : Sys(__lkl__NR_fchownat, LKL_AT_FDCWD, P(p), it.uid, it.gid,
+                        LKL_AT_SYMLINK_NOFOLLOW);
+      if (r < 0) return Fail(kChown, r);
+    }
+    if (!(it.flags & kNoMode) && !link) {
+      r = fd >= 0 ? Sys(__lkl__NR_fchmod, fd, it.mode & 07777)
+                  : Sys(__lkl__NR_fchmodat, LKL_AT_FDCWD, P(p), it.mode & 07777);
+      if (r < 0) return Fail(kChmod, r);
+    }
+    for (const auto& x : it.xattrs) {
+      r = fd >= 0 ? Sys(__lkl__NR_fsetxattr, fd, P(x.first.c_str()),
+                        P(x.second.data()), static_cast<long>(x.second.size()), 0)
+                  : Sys(__lkl__NR_lsetxattr, P(p), P(x.first.c_str()),
+                        P(x.second.data()), static_cast<long>(x.second.size()), 0);
+      if (r == -95 /* EOPNOTSUPP */ && (it.flags & kXattrLenient)) continue;
+      if (r < 0) return Fail(kXattr, r);
+    }
+    if (!(it.flags & kNoTimes)) {
+      r = fd >= 0 ? Sys(__lkl__NR_utimensat, fd, 0, P(it.ts), 0)
+                  : Sys(__lkl__NR_utimensat, LKL_AT_FDCWD, P(p), P(it.ts),
+                        LKL_AT_SYMLINK_NOFOLLOW);
+      if (r < 0) return Fail(kTimes, r);
+    }
+    return 0;
+  }
+};
+
+// applyEntries(root, [{ op, path, flags, mode, uid, gid, atime, atimeNsec,
+//   mtime, mtimeNsec, target, major, minor, data, xattrs: [name, buf, ...] }])
+Napi::Value ApplyEntries(Info info) {
+  auto job = std::make_unique<ApplyJob>();
+  job->root_ = ArgLong(info, 0);
+  Napi::Array arr = info[1].As<Napi::Array>();
+  job->items_.resize(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Object o = arr.Get(i).As<Napi::Object>();
+    Item& it = job->items_[i];
+    it.op = static_cast<int>(Num(o, "op", 0));
+    it.flags = static_cast<int>(Num(o, "flags", 0));
+    it.path = Str(o.Get("path"));
+    it.target = Str(o.Get("target"));
+    it.mode = Num(o, "mode", 0);
+    it.uid = Num(o, "uid", -1);
+    it.gid = Num(o, "gid", -1);
+    it.ts[0].tv_sec = Num(o, "atime", 0);
+    it.ts[0].tv_nsec = Num(o, "atimeNsec", 0);
+    it.ts[1].tv_sec = Num(o, "mtime", 0);
+    it.ts[1].tv_nsec = Num(o, "mtimeNsec", 0);
+    it.major = Num(o, "major", 0);
+    it.minor = Num(o, "minor", 0);
+    Napi::Value d = o.Get("data");
+    if (d.IsTypedArray()) {
+      auto u = d.As<Napi::Uint8Array>();
+      job->Keep(u);
+      it.data = reinterpret_cast<const char*>(u.Data());
+      it.len = u.ByteLength();
+    }
+    Napi::Value xv = o.Get("xattrs");
+    if (xv.IsArray()) {
+      Napi::Array xs = xv.As<Napi::Array>();
+      for (uint32_t k = 0; k + 1 < xs.Length(); k += 2)
+        it.xattrs.emplace_back(Str(xs.Get(k)), Str(xs.Get(k + 1)));
+    }
+  }
+  return Submit(info, std::move(job));
+}
+
+}  // namespace
+
+void InitBatchApply(Napi::Env env, Napi::Object exports) {
+  exports["applyEntries"] = Napi::Function::New(env, ApplyEntries, "applyEntries");
+}
+
+}  // namespace lkl

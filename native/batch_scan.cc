@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Batched reads for tree walks: a whole directory with lstat, symlink
+// targets and xattrs in one job, and the contents of many small files in
+// one job. Entry functions run on the JS thread (argument conversion only);
+// Execute() runs on a pool thread chrooted into the image root (root.cc);
+// Result() builds plain JS objects on the JS thread.
+#include <lkl/asm/unistd.h>
+#include <lkl/linux/fcntl.h>
+#include <lkl/linux/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "batch.h"
+
+namespace lkl {
+
+namespace {
+
+using Info = const Napi::CallbackInfo&;
+
+long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
+         long a5 = 0, long a6 = 0) {
+  return lkl_host_syscall(nr, a1, a2, a3, a4, a5, a6);
+}
+template <typename T>
+long P(T* p) {
+  return reinterpret_cast<long>(p);
+}
+
+constexpr int kWantXattrs = 1;  // read xattrs of every entry
+constexpr int kSelfOnly = 2;    // the path itself, not its children
+
+struct Rec {
+  std::string name;
+  long err = 0;  // statx failure (the entry vanished, ...)
+  struct lkl_statx st;
+  std::string link;
+  bool has_link = false;
+  std::vector<std::pair<std::string, std::string>> xattrs;
+  long xattr_err = 0;
+};
+
+// Read every xattr of `path` (not following symlinks) into rec.
+void ReadXattrs(const std::string& path, Rec* rec) {
+  std::vector<char> names(4096);
+  long n;
+  for (;;) {
+    n = Sys(__lkl__NR_llistxattr, P(path.c_str()), P(names.data()),
+            static_cast<long>(names.size()));
+    if (n != -34 /* ERANGE */) break;
+    names.resize(names.size() * 4);
+  }
+  if (n < 0) {
+    // Filesystems without xattr support say EOPNOTSUPP: no xattrs.
+    if (n != -95) rec->xattr_err = n;
+    return;
+  }
+  std::vector<char> val(4096);
+  for (long off = 0; off < n;) {
+    const char* name = names.data() + off;
+    off += static_cast<long>(std::strlen(name)) + 1;
+    long v;
+    for (;;) {
+      v = Sys(__lkl__NR_lgetxattr, P(path.c_str()), P(name), P(val.data()),
+              static_cast<long>(val.size()));
+      if (v != -34) break;
+      val.resize(val.size() * 4);
+    }
+    if (v == -61 /* ENODATA: removed meanwhile */) continue;
+    if (v < 0) {
+      rec->xattr_err = v;
+      return;
+    }
+    rec->xattrs.emplace_back(name, std::string(val.data(), v));
+  }
+}
+
+void StatRec(long dirfd, const char* name, const std::string& full, int flags,
+             Rec* rec) {
+  std::memset(&rec->st, 0, sizeof(rec->st));
+  rec->err = Sys(__lkl__NR_statx, dirfd, P(name),
+                 LKL_AT_SYMLINK_NOFOLLOW | (name[0] ? 0 : LKL_AT_EMPTY_PATH),
+                 LKL_STATX_BASIC_STATS, P(&rec->st));
+  if (rec->err < 0) return;
+  if ((rec->st.stx_mode & LKL_S_IFMT) == LKL_S_IFLNK) {
+    std::vector<char> buf(4096);
+    long n = Sys(__lkl__NR_readlinkat, dirfd, P(name), P(buf.data()),
+                 static_cast<long>(buf.size()));
+    if (n >= 0) {
+      rec->link.assign(buf.data(), n);
+      rec->has_link = true;
+    }
+  }
+  if (flags & kWantXattrs) ReadXattrs(full, rec);
+}
+
+// scanDir(root, path, flags) -> [{ name, mode, ... }] | -errno
+// Children sorted by name (bytewise), "." and ".." dropped.
+class ScanJob : public Job {
+ public:
+  ScanJob(std::string path, int flags) : path_(std::move(path)), flags_(flags) {}
+
+  void Execute() override {
+    if (flags_ & kSelfOnly) {
+      recs_.emplace_back();
+      StatRec(LKL_AT_FDCWD, path_.c_str(), path_, flags_, &recs_.back());
+      result_ = recs_.back().err;
+      return;
+    }
+    long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(path_.c_str()),
+                  LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0);
+    if (fd < 0) {
+      result_ = fd;
+      return;
+    }
+    std::vector<std::string> names;
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+      long n = Sys(__lkl__NR_getdents64, fd, P(buf.data()),
+                   static_cast<long>(buf.size()));
+      if (n <= 0) {
+        result_ = n;
+        break;
+      }
+      // linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
+      for (long off = 0; off < n;) {
+        uint16_t reclen;
+        std::memcpy(&reclen, buf.data() + off + 16, 2);
+        const char* name = buf.data() + off + 19;
+        if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0)
+          names.emplace_back(name);
+        off += reclen;
+      }
+    }
+    if (result_ == 0) {
+      std::sort(names.begin(), names.end());
+      std::string base = path_;
+      if (base.empty() || base.back() != '/') base += '/';
+      recs_.resize(names.size());
+      for (size_t i = 0; i < names.size(); i++) {
+        recs_[i].name = names[i];
+        StatRec(fd, names[i].c_str(), base + names[i], flags_, &recs_[i]);
+      }
+    }
+    Sys(__lkl__NR_close, fd);
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    if (result_ < 0) return Job::Result(env);
+    Napi::Array arr = Napi::Array::New(env, recs_.size());
+    for (size_t i = 0; i < recs_.size(); i++) arr[i] = ToJs(env, recs_[i]);
+    return arr;
+  }
+
+ private:
+  static void Time(Napi::Object o, const char* s, const char* ns,
+                   const struct lkl_statx_timestamp& t) {
+    o.Set(s, static_cast<double>(t.tv_sec));
+    o.Set(ns, static_cast<double>(t.tv_nsec));
+  }
+  static Napi::Object ToJs(Napi::Env env, const Rec& r) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", Napi::Buffer<char>::Copy(env, r.name.data(), r.name.size()));
+    o.Set("err", static_cast<double>(r.err));
+    if (r.err < 0) return o;
+    const auto& st = r.st;
+    o.Set("mode", st.stx_mode);
+    o.Set("uid", st.stx_uid);
+    o.Set("gid", st.stx_gid);
+    o.Set("nlink", st.stx_nlink);
+    o.Set("ino", static_cast<double>(st.stx_ino));
+    o.Set("size", static_cast<double>(st.stx_size));
+    o.Set("blocks", static_cast<double>(st.stx_blocks));
+    Time(o, "atimeSec", "atimeNsec", st.stx_atime);
+    Time(o, "mtimeSec", "mtimeNsec", st.stx_mtime);
+    Time(o, "ctimeSec", "ctimeNsec", st.stx_ctime);
+    o.Set("rdevMajor", st.stx_rdev_major);
+    o.Set("rdevMinor", st.stx_rdev_minor);
+    o.Set("devMajor", st.stx_dev_major);
+    o.Set("devMinor", st.stx_dev_minor);
+    if (r.has_link)
+      o.Set("link", Napi::Buffer<char>::Copy(env, r.link.data(), r.link.size()));
+    if (r.xattr_err < 0) o.Set("xattrErr", static_cast<double>(r.xattr_err));
+    if (!r.xattrs.empty()) {
+      Napi::Array xs = Napi::Array::New(env, r.xattrs.size() * 2);
+      for (size_t i = 0; i < r.xattrs.size(); i++) {
+        xs[i * 2] = Napi::String::New(env, r.xattrs[i].first);
+        xs[i * 2 + 1] = Napi::Buffer<char>::Copy(
+            env, r.xattrs[i].second.data(), r.xattrs[i].second.size());
+      }
+      o.Set("xattrs", xs);
+    }
+    return o;
+  }
+
+  std::string path_;
+  int flags_;
+  std::vector<Rec> recs_;
+};
+
+Napi::Value ScanDir(Info info) {
+  auto job = std::make_unique<ScanJob>(ArgString(info, 1),
+                                       static_cast<int>(ArgLong(info, 2)));
+  job->root_ = ArgLong(info, 0);
+  return Submit(info, std::move(job));
+}
+
+// readFiles(root, paths[], maxEach) -> [Buffer | -errno]: each file opened
+// (not following symlinks), read to its end (at most maxEach bytes), closed.
+class ReadFilesJob : public Job {
+ public:
+  ReadFilesJob(std::vector<std::string> paths, long max)
+      : paths_(std::move(paths)), max_(max), out_(paths_.size()) {}
+
+  void Execute() override {
+    for (size_t i = 0; i < paths_.size(); i++) {
+      Out& o = out_[i];
+      long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(paths_[i].c_str()),
+                    LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+      if (fd < 0) {
+        o.err = fd;
+        continue;
+      }
+      size_t cap = static_cast<size_t>(std::max<long>(1, std::min<long>(64 * 1024, max_)));
+      o.data = static_cast<char*>(std::malloc(cap));
+      for (;;) {
+        if (o.len == cap) {
+          if (static_cast<long>(cap) >= max_) break;
+          cap = std::min<size_t>(cap * 4, max_);
+          o.data = static_cast<char*>(std::realloc(o.data, cap));
+        }
+        long n = Sys(__lkl__NR_read, fd, P(o.data + o.len),
+                     static_cast<long>(cap - o.len));
+        if (n < 0) {
+          o.err = n;
+          break;
+        }
+        if (n == 0) break;
+        o.len += n;
+      }
+      Sys(__lkl__NR_close, fd);
+    }
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array arr = Napi::Array::New(env, out_.size());
+    for (size_t i = 0; i < out_.size(); i++) {
+      Out& o = out_[i];
+      if (o.err < 0) {
+        arr[i] = Napi::Number::New(env, static_cast<double>(o.err));
+        std::free(o.data);
+      } else {
+        // Hand the malloc'd block to JS without a copy.
+        arr[i] = Napi::Buffer<char>::New(env, o.data, o.len,
+                                         [](Napi::Env, char* p) { std::free(p); });
+      }
+      o.data = nullptr;
+    }
+    return arr;
+  }
+
+  ~ReadFilesJob() override {
+    for (Out& o : out_) std::free(o.data);
+  }
+
+ private:
+  struct Out {
+    char* data = nullptr;
+    size_t len = 0;
+    long err = 0;
+  };
+  std::vector<std::string> paths_;
+  long max_;
+  std::vector<Out> out_;
+};
+
+Napi::Value ReadFiles(Info info) {
+  Napi::Array arr = info[1].As<Napi::Array>();
+  std::vector<std::string> paths(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value v = arr[i];
+    if (v.IsBuffer()) {
+      auto b = v.As<Napi::Buffer<char>>();
+      paths[i].assign(b.Data(), b.Length());
+    } else {
+      paths[i] = v.As<Napi::String>().Utf8Value();
+    }
+  }
+  auto job = std::make_unique<ReadFilesJob>(std::move(paths), ArgLong(info, 2));
+  job->root_ = ArgLong(info, 0);
+  return Submit(info, std::move(job));
+}
+
+}  // namespace
+
+void InitBatchScan(Napi::Env env, Napi::Object exports) {
+  exports["scanDir"] = Napi::Function::New(env, ScanDir, "scanDir");
+  exports["readFiles"] = Napi::Function::New(env, ReadFiles, "readFiles");
+}
+
+}  // namespace lkl
