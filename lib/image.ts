@@ -207,6 +207,7 @@ async function mountHint (disk: number, before: string): Promise<string> {
 
 /** Mount partition `partition` of an attached disk; resolves with the image. */
 async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promise<Image> {
+  if (disk.closed) throw LklError.diskClosed(disk.name)
   const { partition, type: labelled } = await resolvePartition(disk, id, o.partition)
   disk._claim(partition)
   try {
@@ -228,9 +229,11 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
     }
     // The image root as an O_PATH fd: path operations run chrooted into it.
     const root = await native.openat(-1, mnt, C.O_PATH | C.O_DIRECTORY | C.O_CLOEXEC, 0)
-    if (root < 0) {
+    if (root < 0 || disk.closed) {
+      // disk.close() ran meanwhile: it waits for this open to let go.
+      if (root >= 0) await native.close(root)
       await native.umount(mnt)
-      throw LklError.kernel(`opening the root of '${disk.name}'`, root)
+      throw root < 0 ? LklError.kernel(`opening the root of '${disk.name}'`, root) : LklError.diskClosed(disk.name)
     }
     const img = new Image(disk, type, partition, readOnly, mnt, root)
     disk._track(img, true)

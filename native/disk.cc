@@ -98,15 +98,14 @@ Napi::Value DiskAddOverlay(Info info) {
 // diskOverlayBytes(id) -> host memory held by the overlay | -errno
 Napi::Value DiskOverlayBytes(Info info) {
   int id = static_cast<int>(ArgLong(info, 0));
-  return SubmitCall(
-      info, [id]() -> long { return lkl_host_disk_overlay_bytes(id); });
+  return SubmitCall(info,
+                    [id]() -> long { return lkl_host_disk_overlay_bytes(id); });
 }
 
 // diskSize(id) -> bytes | -errno
 Napi::Value DiskSize(Info info) {
   int id = static_cast<int>(ArgLong(info, 0));
-  return SubmitCall(info,
-                    [id]() -> long { return lkl_host_disk_size(id); });
+  return SubmitCall(info, [id]() -> long { return lkl_host_disk_size(id); });
 }
 
 // diskOpen(id, partition, flags) -> kernel fd on the block device | -errno

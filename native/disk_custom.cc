@@ -153,8 +153,8 @@ void Invoke(napi_env env, napi_value fn, const std::shared_ptr<Request>& req) {
     buffer = Napi::Buffer<uint8_t>::Copy(
         e, static_cast<const uint8_t*>(req->buf), req->len);
   }
-  auto complete = Napi::Function::New(
-      e, [req, keep](const Napi::CallbackInfo& info) {
+  auto complete =
+      Napi::Function::New(e, [req, keep](const Napi::CallbackInfo& info) {
         int r = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value()
                                    : -kEIO;
         const void* data = nullptr;
@@ -245,11 +245,11 @@ Napi::Value DiskAddCustom(const Napi::CallbackInfo& info) {
   // An idle disk must not keep the process alive; a request in flight is
   // always part of a pending syscall, which does.
   napi_unref_threadsafe_function(env, disk->tsfn);
-  return Submit(info, std::make_unique<AddCustomJob>(
-                          disk, static_cast<uint64_t>(ArgLong(info, 0)),
-                          info[1].ToBoolean().Value(),
-                          info[3].ToBoolean().Value(),
-                          info[4].ToBoolean().Value()));
+  return Submit(info,
+                std::make_unique<AddCustomJob>(
+                    disk, static_cast<uint64_t>(ArgLong(info, 0)),
+                    info[1].ToBoolean().Value(), info[3].ToBoolean().Value(),
+                    info[4].ToBoolean().Value()));
 }
 
 }  // namespace

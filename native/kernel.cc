@@ -94,9 +94,12 @@ class StatsJob : public Job {
     if (result_ < 0) return Job::Result(env);
     double unit = si_.mem_unit ? si_.mem_unit : 1;
     auto o = Napi::Object::New(env);
-    o["totalram"] = Napi::Number::New(env, static_cast<double>(si_.totalram) * unit);
-    o["freeram"] = Napi::Number::New(env, static_cast<double>(si_.freeram) * unit);
-    o["bufferram"] = Napi::Number::New(env, static_cast<double>(si_.bufferram) * unit);
+    o["totalram"] =
+        Napi::Number::New(env, static_cast<double>(si_.totalram) * unit);
+    o["freeram"] =
+        Napi::Number::New(env, static_cast<double>(si_.freeram) * unit);
+    o["bufferram"] =
+        Napi::Number::New(env, static_cast<double>(si_.bufferram) * unit);
     o["procs"] = Napi::Number::New(env, si_.procs);
     return o;
   }

@@ -161,3 +161,20 @@ test('info: table, partitions, types, labels, usage', (t) => {
   t.ok(j.partitions[0].total > 40 * h.MB, 'size')
   t.end()
 })
+
+test('progress: on stderr when it is a terminal, silent otherwise', (t) => {
+  const out = path.join(dir, 'progress.tar')
+  let r = lkl(['pack', img, out])
+  t.equal(r.status, 0)
+  t.equal(r.stderr, '', 'nothing on a pipe')
+  const script = h.sh('sh', ['-c', 'command -v script'])
+  if (script.status !== 0) {
+    t.comment('script(1) not installed: the terminal case is skipped')
+    return t.end()
+  }
+  const { MAIN } = require('./helpers/cli')
+  r = h.sh('script', ['-qec', `"${process.execPath}" "${MAIN}" pack "${img}" "${out}"`, '/dev/null'])
+  t.equal(r.status, 0, r.stderr)
+  t.match(r.stdout.toString(), /pack .*a\.img: [\d.]+ [KMG]?i?B.*\d+ entries, [\d.]+ [KMG]?i?B\/s/, 'bytes, entries, rate')
+  t.end()
+})

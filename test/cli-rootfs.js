@@ -33,6 +33,13 @@ if (!cached) {
     return r.status === 0 ? mnt : null
   }
 
+  function sameButSgiAcl (diff) {
+    const m = /\n  want (.*)\n  got  (.*)$/s.exec(diff)
+    if (!m) return false
+    const got = m[2].replace(/,"trusted\.SGI_ACL_(FILE|DEFAULT)":"0x[0-9a-f]+"/g, '')
+    return got === m[1]
+  }
+
   test('setup: decorated rootfs, packed by GNU tar', (t) => {
     tree.decoratedRootfs(src)
     h.must('tar', ['--xattrs', '--xattrs-include=*', '--acls', '--format=posix', '--numeric-owner', '-C', src, '-cf', srcTar, '.'])
@@ -60,7 +67,8 @@ if (!cached) {
       const m = hostMount(img)
       if (m) {
         try {
-          const d = tree.compareTrees(src, m, { ignore: IGNORE[type] })
+          // XFS on the host also lists its on-disk ACL names (trusted.SGI_ACL_*).
+          const d = tree.compareTrees(src, m, { ignore: IGNORE[type] }).filter((x) => !sameButSgiAcl(x))
           t.deepEqual(d.slice(0, 10), [], 'the host kernel sees every file and attribute')
         } finally {
           h.sh('umount', [m])

@@ -239,6 +239,49 @@ test('raw streams: disk.createWriteStream / createReadStream', async (t) => {
   await ro.close()
 })
 
+test('other filesystems on memory, custom and overlay disks', async (t) => {
+  const cases = [['btrfs', 'overlay'], ['xfs', 'memory'], ['vfat', 'custom']]
+  for (const [type, kind] of cases) {
+    const file = path.join(dir, `other-${type}.img`)
+    h.makeImage(type, file, null)
+    const before = sha(file)
+    let disk
+    let buf = null
+    if (kind === 'overlay') disk = lkl.disk.overlay(file)
+    else if (kind === 'memory') disk = lkl.disk.memory(buf = fs.readFileSync(file))
+    else {
+      buf = fs.readFileSync(file)
+      disk = lkl.disk.custom({ size: buf.length, read: (b, o, l, p) => { buf.copy(b, o, p, p + l) }, write: async (b, o, l, p) => { b.copy(buf, p, o, o + l) } })
+    }
+    const img = await lkl.open(disk)
+    t.equal(img.type, type, `${type} on a ${kind} disk: detected`)
+    const data = h.pattern(2 * h.MB + 3, 21)
+    await img.fs.promises.mkdir('/sub')
+    await img.fs.promises.writeFile('/sub/data.bin', data)
+    t.ok((await img.fs.promises.readFile('/sub/data.bin')).equals(data), `${type} on a ${kind} disk: reads back`)
+    await disk.close()
+    if (buf) {
+      const out = path.join(dir, `other-${type}-out.img`)
+      fs.writeFileSync(out, buf)
+      const r = h.fsck(type, out)
+      t.ok(r.ok, `${type} on a ${kind} disk: the bytes pass the fs checker` + (r.ok ? '' : '\n' + r.output))
+    }
+    t.equal(sha(file), before, `${type} on a ${kind} disk: the source file is unchanged`)
+  }
+})
+
+test('disk.close() racing open()s', async (t) => {
+  const file = ext4('race')
+  const disk = lkl.disk.file(file)
+  const opening = lkl.open(disk)
+  const closing = disk.close()
+  const r = await opening.then((img) => img, (e) => e)
+  await closing
+  t.ok(r.code === 'ERR_LKL_DISK_CLOSED' || r.closed, `the open either failed (${r.code}) or its image was closed`)
+  t.ok(disk.closed && !disk.attached, 'the disk detached')
+  t.ok(h.fsck('ext4', file).ok, 'fsck clean')
+})
+
 test('halt() closes disks too', async (t) => {
   const file = ext4('halt')
   const disk = lkl.disk.file(file)

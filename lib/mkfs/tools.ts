@@ -110,7 +110,7 @@ export const TOOLS: Record<string, Tool> = {
       const a = ['-q', '-f']
       if (o.label !== undefined) a.push('-l', o.label)
       if (o.uuid !== undefined) a.push('-U', o.uuid)
-      if (o.epoch !== undefined) a.push('-T', String(o.epoch))
+      if (o.epoch !== undefined) a.push('-T', String(o.epoch), '-r')
       return [...a, ...o.args, file]
     }
   }

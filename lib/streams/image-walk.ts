@@ -31,6 +31,7 @@ export interface WalkOptions {
 const SCAN_XATTRS = 1
 const SCAN_SELF = 2
 const PARALLEL = 4
+const PREFETCH_DIRS = 4
 
 interface Frame {
   kdir: Buffer
@@ -89,9 +90,13 @@ export class ImageWalk extends Readable {
       const top = this._stack[this._stack.length - 1]
       if (!top) { this.push(null); return }
       if (top.recs === null) {
-        const r = await this._img._op(() => native.scanDir(this._img._root, top.kdir, this._flags))
+        const key = top.kdir.toString('latin1')
+        const pre = this._prefetch.get(key)
+        this._prefetch.delete(key)
+        const r = await (pre ?? this._scan(top.kdir))
         if (typeof r === 'number') throw systemError(r, 'scandir', this._shown(top.rel))
         top.recs = r
+        this._prefetchDirs(top)
       }
       if (top.i >= top.recs.length) { this._stack.pop(); continue }
       const rec = top.recs[top.i]
@@ -115,6 +120,28 @@ export class ImageWalk extends Readable {
       this.push(entry)
       if (type === 'directory') this._stack.push({ kdir: kpath, rel, recs: null, i: 0 })
       return
+    }
+  }
+
+  private _prefetch = new Map<string, Promise<ScanRec[] | number>>()
+
+  private _scan (kdir: Buffer): Promise<ScanRec[] | number> {
+    return this._img._op(() => native.scanDir(this._img._root, kdir, this._flags))
+  }
+
+  // Start scanning the next few subdirectories now, on other pool threads:
+  // with a cold cache their block reads overlap with this directory's work.
+  private _prefetchDirs (frame: Frame): void {
+    const recs = frame.recs as ScanRec[]
+    for (let i = frame.i; i < recs.length && this._prefetch.size < PREFETCH_DIRS; i++) {
+      const r = recs[i]
+      if (r.err < 0 || (r.mode & 0o170000) !== 0o040000) continue
+      const kdir = Buffer.concat([frame.kdir, Buffer.from('/'), r.name])
+      const key = kdir.toString('latin1')
+      if (this._prefetch.has(key)) continue
+      const p = this._scan(kdir)
+      p.catch(() => {})
+      this._prefetch.set(key, p)
     }
   }
 

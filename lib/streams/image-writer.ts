@@ -134,7 +134,7 @@ export class ImageWriter extends Writable {
       case 'file': {
         const c = e.content
         if ((e.size ?? 0) > this._small && !(c instanceof BufferContent && c.buffer)) {
-          await this._flush()
+          await this._flush(true)
           await this._bigFile(e, rel, item)
           return
         }
@@ -177,14 +177,31 @@ export class ImageWriter extends Writable {
     if (this._batch.length >= BATCH_ITEMS || this._bytes >= BATCH_BYTES) await this._flush()
   }
 
-  private async _flush (): Promise<void> {
-    if (this._batch.length === 0) return
-    const batch = this._batch
-    const names = this._names
-    this._batch = []
-    this._names = []
-    this._bytes = 0
-    await this._apply(batch, names)
+  // One batch runs natively while the next one is being collected; a
+  // failure surfaces at the next flush (or at the end).
+  private _inflight: Promise<void> | null = null
+
+  private async _flush (wait = false): Promise<void> {
+    const prev = this._inflight
+    if (this._batch.length > 0) {
+      const batch = this._batch
+      const names = this._names
+      this._batch = []
+      this._names = []
+      this._bytes = 0
+      const p = (async () => {
+        if (prev) await prev
+        await this._apply(batch, names)
+      })()
+      p.catch(() => {})
+      this._inflight = p
+    }
+    if (prev) await prev
+    if (wait && this._inflight) {
+      const cur = this._inflight
+      this._inflight = null
+      await cur
+    }
   }
 
   private async _apply (batch: ApplyItem[], names: string[]): Promise<void> {
@@ -276,7 +293,7 @@ export class ImageWriter extends Writable {
   }
 
   private async _finish (): Promise<void> {
-    await this._flush()
+    await this._flush(true)
     // Directory times last, deepest (latest in pre-order) first.
     const dirs = this._dirTimes.reverse()
     this._dirTimes = []
