@@ -146,6 +146,11 @@ export class LklError extends Error {
     return e
   }
 
+  static alreadyBooted (running: number, asked: number): LklError {
+    const mib = (n: number): string => `${Math.round(n / 1048576)} MiB`
+    return new LklError('ERR_LKL_ALREADY_BOOTED', `The kernel is already running with ${mib(running)} of memory (asked for ${mib(asked)}); call boot({ memory }) before the first open()`)
+  }
+
   static bootFailed (neg: number): LklError {
     const e = new LklError('ERR_LKL_BOOT_FAILED', `The kernel failed to boot (${errnoCode(neg)})`)
     e.errno = neg

@@ -25,12 +25,14 @@ type State = 'off' | 'booting' | 'running' | 'halting' | 'halted'
 
 let state: State = 'off'
 let booting: Promise<void> | null = null
+let bootedMemory = 0 // what boot() asked for (0 = the default)
 let halting: Promise<void> | null = null
 const images = new Set<OpenImage>()
 const opening = new Set<Promise<unknown>>()
 // Disks attached to the kernel (detached by halt() after the images).
 const disks = new Set<{ close (): Promise<void> }>()
 
+const DEFAULT_MEMORY = 256 * 1024 * 1024
 const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
 
 export function parseMemory (memory: number | string | undefined): number {
@@ -51,9 +53,14 @@ export function boot (options: BootOptions = {}): Promise<void> {
   const memory = parseMemory(options.memory)
   if (options.log !== undefined && typeof options.log !== 'boolean') throw invalidArgType('options.log', 'of type boolean', options.log)
   if (state === 'halting' || state === 'halted') return Promise.reject(LklError.halted())
-  if (booting) return booting
+  if (booting) {
+    // A second boot() is fine unless it asks for memory the kernel lacks.
+    if (memory !== 0 && memory !== bootedMemory) return Promise.reject(LklError.alreadyBooted(bootedMemory || DEFAULT_MEMORY, memory))
+    return booting
+  }
   const log = options.log ?? process.env.LKL_LOG === '1'
   state = 'booting'
+  bootedMemory = memory
   booting = native.boot(memory, log, '').then((r) => {
     if (r < 0) {
       state = 'off'

@@ -6,10 +6,11 @@
 
 import * as fs from 'fs'
 import * as path from 'path'
-import { invalidArgType, invalidArgValue } from './errors'
+import { LklError, invalidArgType, invalidArgValue } from './errors'
 import { TOOLS, ALIASES, run, stableUuid, parseSize } from './mkfs/tools'
 import { layout, writeTable, copyInto, ALIGN } from './mkfs/partition'
 import { Usage, autoSize } from './mkfs/size'
+import { setExfatSerial } from './mkfs/exfat'
 
 export { Usage }
 
@@ -68,9 +69,9 @@ function check (file: unknown, o: MkfsOptions): void {
   if (!TOOLS[type]) throw invalidArgValue('options.type', o.type, `must be one of ${mkfsTypes.join(', ')}`)
   if (o.label !== undefined && typeof o.label !== 'string') throw invalidArgType('options.label', 'of type string', o.label)
   if (o.uuid !== undefined && (typeof o.uuid !== 'string' || !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^[0-9a-f]{4}-?[0-9a-f]{4}$/i.test(o.uuid))) {
-    throw invalidArgValue('options.uuid', o.uuid, 'must be a UUID (or XXXX-XXXX for vfat)')
+    throw invalidArgValue('options.uuid', o.uuid, 'must be a UUID (or XXXX-XXXX for vfat and exfat)')
   }
-  if (o.uuid !== undefined && type === 'exfat') throw invalidArgValue('options.uuid', o.uuid, 'cannot be set by mkfs.exfat')
+  if (o.uuid !== undefined && type === 'exfat' && !/^[0-9a-f]{4}-?[0-9a-f]{4}$/i.test(o.uuid)) throw invalidArgValue('options.uuid', o.uuid, 'must be a volume serial XXXX-XXXX for exfat')
   if (o.partition !== undefined && o.partition !== false && o.partition !== 'mbr' && o.partition !== 'gpt') {
     throw invalidArgValue('options.partition', o.partition, "must be 'mbr', 'gpt' or false")
   }
@@ -113,17 +114,29 @@ async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
     throw invalidArgValue('options.size', options.size, `is too small for ${type} (at least ${Math.ceil((tool.min + size - l.size) / 1048576)} MiB)`)
   }
   let uuid = options.uuid
+  // exfat has no UUID: its volume serial is set after mkfs, below.
   if (uuid === undefined && repro !== undefined && type !== 'exfat') {
     uuid = stableUuid(type, options.label, size, repro)
     if (type === 'vfat') uuid = uuid.slice(0, 8)
   }
   const o = { type, label: options.label, uuid, epoch: repro, inodes, args: [...extra, ...(options.args ?? [])] }
-  // A fresh sparse file: the tools only write their metadata.
+  // A fresh sparse file: the tools only write their metadata. Only regular
+  // files are replaced (never a device node or a directory).
+  const existing = await fs.promises.lstat(file).catch(() => null)
+  if (existing && !existing.isFile()) {
+    const e = new LklError('ERR_LKL_NOT_A_FILE', `'${file}' exists and is not a regular file`)
+    e.path = file
+    throw e
+  }
   await fs.promises.rm(file, { force: true })
   const target = table ? path.join(path.dirname(file), `.${path.basename(file)}.mkfs-${process.pid}`) : file
   try {
     await truncated(target, l.size)
     await run(tool.bin, tool.pkg, tool.args(target, o), tool.env?.(o), file)
+    if (type === 'exfat' && (uuid !== undefined || repro !== undefined)) {
+      const serial = uuid ?? stableUuid('exfat', options.label, size, repro)
+      await setExfatSerial(target, 0, parseInt(serial.replace(/-/g, '').slice(0, 8), 16))
+    }
     if (table) {
       await truncated(file, size)
       await writeTable(file, table, l, { type, label: options.label, uuid, reproducible: repro !== undefined })

@@ -240,18 +240,21 @@ export interface Native {
   // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/streams)
   /** One directory (flags 2: the path itself): sorted children with lstat, symlink targets, xattrs (flags 1). */
   scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
+  /** Several directories in one job (scanDir for each). */
+  scanDirs(root: number, paths: Array<string | Buffer>, flags: number): Promise<Array<ScanRec[] | number>>
   /** Many small files read whole in one job: a Buffer or -errno each. */
   readFiles(root: number, paths: Array<string | Buffer>, maxEach: number): Promise<Array<Buffer | number>>
   /** Create entries with content and metadata: 0, or [index, -errno, step] of the first failure. */
   applyEntries(root: number, items: ApplyItem[]): Promise<number | [number, number, number]>
   copyIn(hostFd: number, hostOff: number, kernelFd: number, kernelOff: number, len: number): R
   copyOut(kernelFd: number, kernelOff: number, hostFd: number, hostOff: number, len: number): R
-  hasHostCopy: boolean
   // batch_host.cc: host syscalls node:fs lacks (synchronous, JS thread, never the kernel)
   hostXattrs(path: string | Buffer): Array<string | Buffer> | number
   hostSetXattr(path: string | Buffer, name: string, value: Uint8Array): number
   hostMknod(path: string | Buffer, mode: number, major: number, minor: number): number
   hostLutimens(path: string | Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): number
+  /** lseek on a host fd (SEEK_DATA = 3, SEEK_HOLE = 4): offset or -errno. */
+  hostSeek(fd: number, offset: number, whence: number): number
 
   constants: Constants
   poolThreads: number

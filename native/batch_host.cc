@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -97,12 +98,22 @@ Napi::Value HostLutimens(Info info) {
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }
 
+// hostSeek(fd, offset, whence) -> offset | -errno (whence: SEEK_DATA/SEEK_HOLE)
+Napi::Value HostSeek(Info info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  off_t off = info[1].As<Napi::Number>().Int64Value();
+  int whence = info[2].As<Napi::Number>().Int32Value();
+  off_t r = lseek(fd, off, whence);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : static_cast<double>(r));
+}
+
 }  // namespace
 
 void InitBatchHost(Napi::Env env, Napi::Object exports) {
   exports["hostXattrs"] = Napi::Function::New(env, HostXattrs, "hostXattrs");
   exports["hostSetXattr"] = Napi::Function::New(env, HostSetXattr, "hostSetXattr");
   exports["hostMknod"] = Napi::Function::New(env, HostMknod, "hostMknod");
+  exports["hostSeek"] = Napi::Function::New(env, HostSeek, "hostSeek");
   exports["hostLutimens"] = Napi::Function::New(env, HostLutimens, "hostLutimens");
 }
 

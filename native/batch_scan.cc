@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -204,6 +205,41 @@ class ScanJob : public Job {
   std::vector<Rec> recs_;
 };
 
+// scanDirs(root, paths[], flags) -> [[...] | -errno, ...]: several
+// directories in one job (a walk prefetching the subdirectories it will
+// descend into).
+class ScanManyJob : public Job {
+ public:
+  std::vector<std::unique_ptr<ScanJob>> jobs_;
+  void Execute() override {
+    for (auto& j : jobs_) j->Execute();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array arr = Napi::Array::New(env, jobs_.size());
+    for (size_t i = 0; i < jobs_.size(); i++) arr[i] = jobs_[i]->Result(env);
+    return arr;
+  }
+};
+
+Napi::Value ScanDirs(Info info) {
+  auto job = std::make_unique<ScanManyJob>();
+  job->root_ = ArgLong(info, 0);
+  Napi::Array paths = info[1].As<Napi::Array>();
+  int flags = static_cast<int>(ArgLong(info, 2));
+  for (uint32_t i = 0; i < paths.Length(); i++) {
+    Napi::Value v = paths[i];
+    std::string p;
+    if (v.IsBuffer()) {
+      auto b = v.As<Napi::Buffer<char>>();
+      p.assign(b.Data(), b.Length());
+    } else {
+      p = v.As<Napi::String>().Utf8Value();
+    }
+    job->jobs_.push_back(std::make_unique<ScanJob>(std::move(p), flags));
+  }
+  return Submit(info, std::move(job));
+}
+
 Napi::Value ScanDir(Info info) {
   auto job = std::make_unique<ScanJob>(ArgString(info, 1),
                                        static_cast<int>(ArgLong(info, 2)));
@@ -219,10 +255,17 @@ class ReadFilesJob : public Job {
       : paths_(std::move(paths)), max_(max), out_(paths_.size()) {}
 
   void Execute() override {
+    // Open every file and start readahead on all of them first, so the
+    // block reads of a cold cache are in flight together; then read.
+    std::vector<long> fds(paths_.size());
+    for (size_t i = 0; i < paths_.size(); i++) {
+      fds[i] = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(paths_[i].c_str()),
+                   LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+      if (fds[i] >= 0) Sys(__lkl__NR_readahead, fds[i], 0, max_);
+    }
     for (size_t i = 0; i < paths_.size(); i++) {
       Out& o = out_[i];
-      long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(paths_[i].c_str()),
-                    LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+      long fd = fds[i];
       if (fd < 0) {
         o.err = fd;
         continue;
@@ -301,6 +344,7 @@ Napi::Value ReadFiles(Info info) {
 
 void InitBatchScan(Napi::Env env, Napi::Object exports) {
   exports["scanDir"] = Napi::Function::New(env, ScanDir, "scanDir");
+  exports["scanDirs"] = Napi::Function::New(env, ScanDirs, "scanDirs");
   exports["readFiles"] = Napi::Function::New(env, ReadFiles, "readFiles");
 }
 

@@ -68,14 +68,28 @@ struct Request {
   }
 };
 
-// Requests waiting for JS, so that FailCustomDiskIo can fail them all.
+// Requests waiting for JS, for PumpCustomDiskIo.
 std::mutex g_mu;
 std::set<std::shared_ptr<Request>>* g_waiting =
     new std::set<std::shared_ptr<Request>>();  // never freed: used at exit
 
+// Shared by the kernel side (the host library's ctx, until Release or a
+// failed attach) and the thread-safe function (until Finalize, which also
+// runs when the environment goes away with the disk still attached).
 struct CustomDisk {
-  napi_threadsafe_function tsfn = nullptr;
+  std::mutex mu;
+  napi_threadsafe_function tsfn = nullptr;  // nullptr once finalized
   napi_ref fn = nullptr;  // the dispatch function, for PumpCustomDiskIo
+  int refs = 2;           // guarded by mu
+
+  void Unref() {
+    bool last;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      last = --refs == 0;
+    }
+    if (last) delete this;
+  }
 };
 
 // I/O thread: hand the request to JS and wait for its completion.
@@ -94,8 +108,13 @@ int Call(void* ctx, int op, void* buf, size_t len, uint64_t off) {
   // The queue is unbounded, so this never blocks. CallJs owns one
   // reference to the request from here on.
   auto* held = new std::shared_ptr<Request>(req);
-  if (napi_call_threadsafe_function(disk->tsfn, held, napi_tsfn_blocking) !=
-      napi_ok) {
+  napi_status st = napi_closing;
+  {
+    std::lock_guard<std::mutex> lock(disk->mu);
+    if (disk->tsfn != nullptr)
+      st = napi_call_threadsafe_function(disk->tsfn, held, napi_tsfn_blocking);
+  }
+  if (st != napi_ok) {
     delete held;
     req->Complete(-kEIO, nullptr);
   }
@@ -126,14 +145,25 @@ int Discard(void* ctx, uint64_t off, uint64_t len) {
 // on the JS thread, once the thread-safe function is gone.
 void Release(void* ctx) {
   auto* disk = static_cast<CustomDisk*>(ctx);
-  napi_release_threadsafe_function(disk->tsfn, napi_tsfn_release);
+  {
+    std::lock_guard<std::mutex> lock(disk->mu);
+    if (disk->tsfn != nullptr)
+      napi_release_threadsafe_function(disk->tsfn, napi_tsfn_release);
+  }
+  disk->Unref();
 }
 
-// JS thread.
+// JS thread: the thread-safe function is gone (released, or the
+// environment is going away).
 void Finalize(napi_env env, void* data, void*) {
   auto* disk = static_cast<CustomDisk*>(data);
-  if (disk->fn) napi_delete_reference(env, disk->fn);
-  delete disk;
+  {
+    std::lock_guard<std::mutex> lock(disk->mu);
+    disk->tsfn = nullptr;
+    if (disk->fn) napi_delete_reference(env, disk->fn);
+    disk->fn = nullptr;
+  }
+  disk->Unref();
 }
 
 // JS thread: run the dispatch function for a request.
@@ -215,10 +245,7 @@ class AddCustomJob : public Job {
     result_ = lkl_host_disk_add_ops(&ops_, disk_, size_, ro_ ? 1 : 0);
   }
   Napi::Value Result(Napi::Env env) override {
-    if (result_ < 0) {
-      // Not attached: release was not called; Finalize frees the context.
-      napi_release_threadsafe_function(disk_->tsfn, napi_tsfn_release);
-    }
+    if (result_ < 0) Release(disk_);  // not attached: release was not called
     return Job::Result(env);
   }
 

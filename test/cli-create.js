@@ -126,13 +126,17 @@ test('create --partition gpt|mbr --label: info, --partition N and label=L', (t) 
 test('reproducible mode: fixed UUIDs and seeds, clamped times', (t) => {
   const env = { SOURCE_DATE_EPOCH: '1700000000' }
   const hash = (f) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex')
-  for (const type of ['ext4', 'vfat']) {
+  for (const type of ['ext4', 'vfat', 'exfat', 'f2fs']) {
     const a = path.join(dir, `rep-${type}-a.img`)
     const b = path.join(dir, `rep-${type}-b.img`)
     t.equal(lkl(['create', a, '-t', type, '-s', '64M', '--partition', 'gpt'], { env }).status, 0)
     t.equal(lkl(['create', b, '-t', type, '-s', '64M', '--partition', 'gpt'], { env }).status, 0)
     t.equal(hash(a), hash(b), `${type}: a fresh image is byte-identical`)
   }
+  const ex = path.join(dir, 'serial.img')
+  t.equal(lkl(['create', ex, '-t', 'exfat', '-s', '16M', '--uuid', 'ABCD-1234']).status, 0)
+  t.equal(h.must('blkid', ['-p', '-o', 'value', '-s', 'UUID', ex]).stdout.toString().trim(), 'ABCD-1234', 'exfat --uuid sets the volume serial')
+  t.ok(h.fsck('exfat', ex).ok, 'and the boot checksum')
   const img = path.join(dir, 'rep.img')
   const r = lkl(['create', img, '-t', 'ext4', '-f', richTar, '--reproducible'], { env })
   t.equal(r.status, 0, r.stderr)
@@ -168,6 +172,12 @@ test('create: usage errors (2) and failures (1)', (t) => {
   t.equal(r.status, 1, 'a symlink on vfat fails naming the entry')
   t.match(r.stderr, /'(fifo|link)'/)
   t.notOk(fs.existsSync(img), 'no image left behind')
+  const d = path.join(dir, 'a-dir')
+  fs.mkdirSync(d)
+  r = lkl(['create', d, '-t', 'ext4', '-s', '8M'])
+  t.equal(r.status, 1, 'refuses to replace a directory')
+  t.match(r.stderr, /not a regular file/)
+  t.ok(fs.statSync(d).isDirectory(), 'the directory is intact')
   t.end()
 })
 

@@ -131,6 +131,26 @@ test('custom disk: concurrent operations while JS awaits the kernel', async (t) 
   t.ok(h.fsck('ext4', file).ok, 'e2fsck clean')
 })
 
+test('custom disk: discard() (mountOptions reach the kernel)', async (t) => {
+  const file = ext4('custom-discard')
+  const buf = fs.readFileSync(file)
+  const discards = []
+  const disk = lkl.disk.custom({
+    size: buf.length,
+    read: (b, o, l, p) => { buf.copy(b, o, p, p + l) },
+    write: (b, o, l, p) => { b.copy(buf, p, o, o + l) },
+    discard: (p, l) => { discards.push([p, l]); buf.fill(0, p, p + l) }
+  })
+  const img = await lkl.open(disk, { mountOptions: 'discard' })
+  await img.fs.promises.unlink('/dir/sub/data.bin')
+  await img.sync()
+  await disk.close()
+  t.ok(discards.length > 0 && discards.every(([p, l]) => p % 512 === 0 && l > 0), `discard() called for the freed blocks (${discards.length} ranges, ${discards.reduce((n, d) => n + d[1], 0)} bytes)`)
+  const out = path.join(dir, 'custom-discard-out.img')
+  fs.writeFileSync(out, buf)
+  t.ok(h.fsck('ext4', out).ok, 'e2fsck clean after discards')
+})
+
 test('custom disk: failing callbacks give EIO, not a hang', async (t) => {
   const file = ext4('custom-fail')
   const fd = fs.openSync(file, 'r')

@@ -59,6 +59,9 @@ test('boot({ memory }) sets the kernel memory', async (t) => {
   const s = await lkl.stats()
   t.ok(s.memoryTotal > 64 * h.MB && s.memoryTotal <= 96 * h.MB, `kernel memory ${(s.memoryTotal / h.MB).toFixed(1)} MiB of 96`)
   t.ok(s.memoryFree > 0 && s.memoryFree < s.memoryTotal && s.tasks > 0, `free ${(s.memoryFree / h.MB).toFixed(1)} MiB, ${s.tasks} kernel tasks`)
+  await lkl.boot({ memory: '96M' })
+  t.pass('boot() again with the same memory is fine')
+  await lkl.boot({ memory: '1G' }).then(() => t.fail('booted'), (e) => t.equal(e.code, 'ERR_LKL_ALREADY_BOOTED', e.message))
 })
 
 test('close() waits for pending operations', async (t) => {

@@ -204,6 +204,67 @@ test('block streams: raw bytes of the disk, consistent with the mounted fs', asy
   t.end()
 })
 
+test('sparse reads skip holes (a file, and the disk\'s host file)', async (t) => {
+  const fh = await img.fs.promises.open('/sparse.bin', 'w')
+  await fh.write(Buffer.from('head'), 0, 4, 0)
+  await fh.write(Buffer.from('tail'), 0, 4, 64 * h.MB)
+  await fh.close()
+  const chunks = []
+  const sink = () => new Writable({ objectMode: true, write (c, e, cb) { chunks.push(c); cb() } })
+  await pipeline(img.createReadStream('/sparse.bin', { sparse: true }), sink())
+  const total = chunks.reduce((n, c) => n + c.data.length, 0)
+  t.ok(total < h.MB, `only the data ranges were read (${total} bytes)`)
+  t.equal(chunks[0].position, 0, 'first chunk at 0')
+  t.equal(chunks[0].data.subarray(0, 4).toString(), 'head', 'head')
+  const last = chunks[chunks.length - 1]
+  t.equal(last.position + last.data.length, 64 * h.MB + 4, 'last chunk ends at the size')
+  t.equal(last.data.subarray(last.data.length - 4).toString(), 'tail', 'tail')
+  await img.sync()
+  chunks.length = 0
+  await pipeline(img.disk.createReadStream({ sparse: true }), sink())
+  const bytes = chunks.reduce((n, c) => n + c.data.length, 0)
+  const used = fs.statSync(file).blocks * 512
+  t.ok(bytes <= used + 16 * h.MB && bytes < 1600 * h.MB, `the disk's holes were skipped (${bytes >> 20} MiB read, ${used >> 20} MiB allocated of 2048)`)
+  t.ok(chunks.every((c, i) => i === 0 || c.position >= chunks[i - 1].position + chunks[i - 1].data.length), 'positions increase')
+  const sb = chunks.find((c) => c.position <= 1024 && c.position + c.data.length >= 2048)
+  t.equal(sb.data.readUInt16LE(1024 - sb.position + 0x38), 0xef53, 'the superblock is in the data')
+})
+
+test('block write stream: raw bytes in and back (memory disk)', async (t) => {
+  const disk = lkl.disk.memory(8 * h.MB)
+  const data = h.pattern(3 * h.MB + 512, 11)
+  await pipeline(require('stream').Readable.from([data.subarray(0, h.MB), data.subarray(h.MB)]), disk.createWriteStream({ start: 4096 }))
+  const parts = []
+  await pipeline(disk.createReadStream({ start: 4096, end: 4096 + data.length - 1 }), new Writable({ write (c, e, cb) { parts.push(c); cb() } }))
+  t.ok(Buffer.concat(parts).equals(data), 'read back what was written at start')
+  const chunks = []
+  await pipeline(disk.createReadStream({ sparse: true, highWaterMark: 65536 }), new Writable({ objectMode: true, write (c, e, cb) { chunks.push(c); cb() } }))
+  t.equal(chunks.reduce((n, c) => n + c.data.length, 0), Math.ceil((data.length + 4096) / 65536) * 65536, 'sparse on a memory disk: zero chunks skipped')
+  await disk.close()
+})
+
+test('hostWalk/hostWriter: destroy before open and mid-way, errors in open', async (t) => {
+  const w = lkl.hostWalk('/usr/share')
+  const wClosed = closed(w)
+  w.destroy()
+  await wClosed
+  const w2 = lkl.hostWalk('/usr/share')
+  const w2Closed = closed(w2)
+  let n = 0
+  w2.on('data', (e) => { if (e.content) e.content.destroy(); if (++n === 10) w2.destroy() })
+  await w2Closed
+  t.ok(n >= 10, 'walk destroyed mid-way')
+  await rejects(t, pipeline(lkl.hostWalk('/nonexistent/dir'), lkl.tarPack(), new Writable({ write (c, e, cb) { cb() } })), (err) => err.code === 'ENOENT', 'missing dir reaches pipeline')
+  const blocker = path.join(dir, 'a-file')
+  fs.writeFileSync(blocker, 'x')
+  await rejects(t, pipeline(img.walk('/tree/a'), lkl.hostWriter(path.join(blocker, 'sub'))), (err) => err.code === 'ENOTDIR' || err.code === 'EEXIST', 'writer open error reaches pipeline')
+  const hw = lkl.hostWriter(path.join(dir, 'never'))
+  const hwClosed = closed(hw)
+  hw.destroy()
+  await hwClosed
+  t.pass('writer destroyed before open')
+})
+
 test('teardown', async (t) => {
   await img.close()
   t.ok(h.fsck('ext4', file).ok, 'e2fsck clean')

@@ -5,12 +5,13 @@ import { Transform } from 'streamx'
 import type { Progress } from './progress'
 import type { Entry } from '../index'
 
-export function counter (p: Progress): Transform {
+/** Counts entries, and file bytes unless the bytes are counted elsewhere (tar input). */
+export function counter (p: Progress, bytes = true): Transform {
   return new Transform({
     highWaterMark: 16,
     byteLength: () => 1,
     transform (e: Entry, cb: (err: Error | null, e?: Entry) => void) {
-      p.add(e.type === 'file' ? e.size : 0, 1)
+      p.add(bytes && e.type === 'file' ? e.size : 0, 1)
       cb(null, e)
     }
   })

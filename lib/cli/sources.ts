@@ -33,12 +33,22 @@ export async function tarInput (file: string, progress?: Progress): Promise<Read
 export async function tarEntries (file: string, progress?: Progress): Promise<NodeJS.ReadableStream> {
   const bytes = await tarInput(file, progress)
   // The tar's own errors end the entry stream (and with it the pipeline).
-  return streamPipeline(bytes, tarUnpack() as unknown as NodeJS.ReadWriteStream, () => {}) as unknown as NodeJS.ReadableStream
+  return chain(bytes, tarUnpack())
+}
+
+/** Streams piped one into the next (errors destroy them all); returns the last. */
+export function chain (...streams: unknown[]): NodeJS.ReadableStream {
+  return (streamPipeline as (...s: unknown[]) => NodeJS.ReadableStream)(...streams, () => {})
+}
+
+/** Whether a --from source is a host directory. */
+export async function isDir (src: string): Promise<boolean> {
+  return src !== '-' && (await fs.promises.stat(src)).isDirectory()
 }
 
 /** A --from source: a directory (hostWalk) or a tar file / '-' (tarUnpack). */
 export async function sourceEntries (src: string, progress?: Progress): Promise<NodeJS.ReadableStream> {
-  if (src !== '-' && (await fs.promises.stat(src)).isDirectory()) return hostWalk(src) as unknown as NodeJS.ReadableStream
+  if (await isDir(src)) return hostWalk(src) as unknown as NodeJS.ReadableStream
   return tarEntries(src, progress)
 }
 

@@ -10,10 +10,15 @@ import { Readable, Writable } from 'streamx'
 import { native, constants as C } from '../native'
 import { systemError, invalidArgType } from '../errors'
 import { checkRange } from './options'
+import { nextData, chunkLength } from './sparse'
+import * as fs from 'fs'
 
 /** What the streams need from a Disk (lib/disk). */
 export interface BlockDisk {
   readonly name: string
+  readonly kind?: string
+  readonly path?: string | Buffer
+  partitions? (): Promise<Array<{ number: number, start: number }>>
   _acquire (): Promise<number>
   _release (): Promise<void>
 }
@@ -25,6 +30,13 @@ export interface BlockStreamOptions {
   /** Inclusive (read streams). */
   end?: number
   highWaterMark?: number
+  /**
+   * Read streams: skip unallocated ranges and emit { position, data }
+   * chunks. On a file disk the holes of the host file are skipped (sync the
+   * image first: data still in the kernel's cache is not in the file yet);
+   * on other disks, all-zero chunks.
+   */
+  sparse?: boolean
 }
 
 const CHUNK = 4 << 20
@@ -59,42 +71,95 @@ export class BlockReadStream extends Readable {
   private _pos: number
   private _end: number
   private _chunk: number
+  private _sparse: boolean
+  private _hostFd = -1
+  private _base = 0
+  private _dataEnd = -1
 
   constructor (disk: BlockDisk, opts: BlockStreamOptions = {}) {
     checkRange(opts)
     const chunk = opts.highWaterMark ?? CHUNK
-    super({ highWaterMark: chunk, byteLength: (b: Buffer) => b.byteLength })
+    super({ highWaterMark: chunk, byteLength: chunkLength })
     this._disk = disk
     this._part = checkPartition(opts.partition)
     this._pos = opts.start ?? 0
     this._end = opts.end ?? Infinity
     this._chunk = chunk
+    this._sparse = opts.sparse === true
   }
 
   override _open (cb: (err: Error | null) => void): void {
-    openDev(this._disk, this._part, C.O_RDONLY).then((fd) => { this.fd = fd; cb(null) }, cb)
+    this._open2().then(() => cb(null), cb)
+  }
+
+  private async _open2 (): Promise<void> {
+    this.fd = await openDev(this._disk, this._part, C.O_RDONLY)
+    if (!this._sparse || this._disk.kind !== 'file' || this._disk.path === undefined) return
+    // Holes of the host file: asked of the host with SEEK_DATA/SEEK_HOLE.
+    if (this._part > 0 && this._disk.partitions) {
+      const p = (await this._disk.partitions()).find((x) => x.number === this._part)
+      if (!p) return
+      this._base = p.start
+    }
+    this._hostFd = await new Promise<number>((resolve, reject) => fs.open(this._disk.path as string, 'r', (err, fd) => err ? reject(err) : resolve(fd)))
   }
 
   override _read (cb: (err: Error | null) => void): void {
-    const left = this._end - this._pos + 1
-    if (left <= 0) { this.push(null); return cb(null) }
-    const len = Math.min(this._chunk, left)
-    const buf = Buffer.allocUnsafe(len)
-    native.read(this.fd, buf, 0, len, this._pos).then((n) => {
-      if (n < 0) return cb(systemError(n, 'read', this._disk.name))
-      if (n === 0) { this.push(null); return cb(null) }
+    this._read2().then(() => cb(null), cb)
+  }
+
+  private async _read2 (): Promise<void> {
+    for (;;) {
+      if (this._hostFd >= 0 && this._pos >= this._dataEnd) {
+        const seek = (off: number, whence: number): number => {
+          const r = native.hostSeek(this._hostFd, off + this._base, whence)
+          return r < 0 ? r : r - this._base
+        }
+        const r = await nextData(seek, this._pos)
+        if (r === null) { this.push(null); return }
+        this._pos = Math.max(this._pos, r[0])
+        this._dataEnd = r[1]
+      }
+      const limit = Math.min(this._end + 1, this._hostFd >= 0 ? this._dataEnd : Infinity)
+      const left = limit - this._pos
+      if (left <= 0) {
+        if (this._hostFd >= 0 && this._pos < this._end + 1) continue
+        this.push(null)
+        return
+      }
+      const len = Math.min(this._chunk, left)
+      const buf = Buffer.allocUnsafe(len)
+      const pos = this._pos
+      const n = await native.read(this.fd, buf, 0, len, pos)
+      if (n < 0) throw systemError(n, 'read', this._disk.name)
+      if (n === 0) { this.push(null); return }
       this._pos += n
       this.bytesRead += n
-      this.push(n === len ? buf : buf.subarray(0, n))
-      cb(null)
-    }, cb)
+      const data = n === len ? buf : buf.subarray(0, n)
+      if (!this._sparse) { this.push(data); return }
+      if (this._hostFd < 0 && isZero(data)) continue
+      this.push({ position: pos, data })
+      return
+    }
   }
 
   override _destroy (cb: (err: Error | null) => void): void {
     const fd = this.fd
     this.fd = -1
+    if (this._hostFd >= 0) fs.close(this._hostFd, () => {})
+    this._hostFd = -1
     closeDev(this._disk, fd).then(() => cb(null), cb)
   }
+}
+
+const ZERO = Buffer.alloc(64 * 1024)
+
+function isZero (b: Buffer): boolean {
+  for (let off = 0; off < b.byteLength; off += ZERO.byteLength) {
+    const end = Math.min(b.byteLength, off + ZERO.byteLength)
+    if (b.compare(ZERO, 0, end - off, off, end) !== 0) return false
+  }
+  return true
 }
 
 export class BlockWriteStream extends Writable {

@@ -9,6 +9,7 @@ import { native, constants as C } from '../native'
 import { systemError } from '../errors'
 import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
 import { checkRange } from './options'
+import { nextData, chunkLength } from './sparse'
 
 export interface ReadStreamOptions {
   start?: number
@@ -19,6 +20,8 @@ export interface ReadStreamOptions {
   /** An open kernel fd to read instead of opening `path` (not closed unless autoClose). */
   fd?: number
   autoClose?: boolean
+  /** Skip holes (SEEK_DATA/SEEK_HOLE): emit { position, data } chunks of the data ranges only. */
+  sparse?: boolean
 }
 
 const DEFAULT_CHUNK = 1 << 20
@@ -34,10 +37,12 @@ export class ImageReadStream extends Readable {
   private _chunk: number
   private _autoClose: boolean
   private _registered = false
+  private _sparse: boolean
+  private _dataEnd = -1
 
   constructor (img: ImageCore, p: PathLike, opts: ReadStreamOptions = {}) {
     const chunk = opts.highWaterMark ?? DEFAULT_CHUNK
-    super({ highWaterMark: chunk, byteLength: (b: Buffer) => b.byteLength })
+    super({ highWaterMark: chunk, byteLength: chunkLength })
     checkPath(p)
     checkRange(opts)
     this._img = img
@@ -48,6 +53,7 @@ export class ImageReadStream extends Readable {
     this._chunk = chunk
     this.fd = opts.fd ?? -1
     this._autoClose = opts.fd === undefined || opts.autoClose === true
+    this._sparse = opts.sparse === true
   }
 
   override _open (cb: (err: Error | null) => void): void {
@@ -64,18 +70,28 @@ export class ImageReadStream extends Readable {
   }
 
   override _read (cb: (err: Error | null) => void): void {
-    const left = this._end - this._pos + 1
-    if (left <= 0) { this.push(null); return cb(null) }
+    this._read2().then(() => cb(null), cb)
+  }
+
+  private async _read2 (): Promise<void> {
+    if (this._sparse && this._pos >= this._dataEnd) {
+      const r = await this._img._op(() => nextData((off, whence) => native.lseek(this.fd, off, whence), this._pos))
+      if (r === null) { this.push(null); return }
+      this._pos = r[0]
+      this._dataEnd = r[1]
+    }
+    const left = Math.min(this._end + 1, this._sparse ? this._dataEnd : Infinity) - this._pos
+    if (left <= 0) { this.push(null); return }
     const len = Math.min(this._chunk, left)
     const buf = Buffer.allocUnsafe(len)
-    this._img._op(() => native.read(this.fd, buf, 0, len, this._pos)).then((n) => {
-      if (n < 0) return cb(systemError(n, 'read', this.path))
-      if (n === 0) { this.push(null); return cb(null) }
-      this._pos += n
-      this.bytesRead += n
-      this.push(n === len ? buf : buf.subarray(0, n))
-      cb(null)
-    }, cb)
+    const pos = this._pos
+    const n = await this._img._op(() => native.read(this.fd, buf, 0, len, pos))
+    if (n < 0) throw systemError(n, 'read', this.path)
+    if (n === 0) { this.push(null); return }
+    this._pos += n
+    this.bytesRead += n
+    const data = n === len ? buf : buf.subarray(0, n)
+    this.push(this._sparse ? { position: pos, data } : data)
   }
 
   override _destroy (cb: (err: Error | null) => void): void {

@@ -31,7 +31,7 @@ export interface WalkOptions {
 const SCAN_XATTRS = 1
 const SCAN_SELF = 2
 const PARALLEL = 4
-const PREFETCH_DIRS = 4
+const PREFETCH_DIRS = 64
 
 interface Frame {
   kdir: Buffer
@@ -129,20 +129,22 @@ export class ImageWalk extends Readable {
     return this._img._op(() => native.scanDir(this._img._root, kdir, this._flags))
   }
 
-  // Start scanning the next few subdirectories now, on other pool threads:
-  // with a cold cache their block reads overlap with this directory's work.
+  // Scan the subdirectories of this directory now, in one native call: the
+  // walk descends into them next, and a call per directory would cost more
+  // than the scan itself.
   private _prefetchDirs (frame: Frame): void {
     const recs = frame.recs as ScanRec[]
-    for (let i = frame.i; i < recs.length && this._prefetch.size < PREFETCH_DIRS; i++) {
+    const dirs: Buffer[] = []
+    for (let i = frame.i; i < recs.length && dirs.length < PREFETCH_DIRS; i++) {
       const r = recs[i]
       if (r.err < 0 || (r.mode & 0o170000) !== 0o040000) continue
       const kdir = Buffer.concat([frame.kdir, Buffer.from('/'), r.name])
-      const key = kdir.toString('latin1')
-      if (this._prefetch.has(key)) continue
-      const p = this._scan(kdir)
-      p.catch(() => {})
-      this._prefetch.set(key, p)
+      if (!this._prefetch.has(kdir.toString('latin1'))) dirs.push(kdir)
     }
+    if (dirs.length === 0) return
+    const all = this._img._op(() => native.scanDirs(this._img._root, dirs, this._flags))
+    all.catch(() => {})
+    dirs.forEach((kdir, i) => this._prefetch.set(kdir.toString('latin1'), all.then((rs) => rs[i])))
   }
 
   private _isLink (rec: ScanRec): boolean {

@@ -12,7 +12,7 @@
 // Consume or destroy each content stream.
 
 import { Duplex, Readable } from 'streamx'
-import { Entry, EntryType } from '../entry'
+import { Entry, EntryType, BufferContent } from '../entry'
 import { BLOCK, RawHeader, decodeHeader, isZeroBlock, parsePax, parsePaxTime } from './header'
 import { aclFromText } from './acl'
 import { checkOptions } from '../streams/options'
@@ -24,6 +24,7 @@ export interface UnpackOptions {
 
 const TYPES: Record<string, EntryType> = { 0: 'file', 7: 'file', 1: 'hardlink', 2: 'symlink', 3: 'char', 4: 'block', 5: 'directory', 6: 'fifo' }
 const MAX_META = 64 << 20
+const SMALL = 1 << 20
 const ZERO = Buffer.alloc(1 << 20)
 
 type Op = { zero: number } | { data: number }
@@ -301,11 +302,22 @@ export class TarUnpack extends Duplex {
     }
     this._left = archiveSize
     this._pad = (BLOCK - (archiveSize % BLOCK)) % BLOCK
+    const major = str('GNU.sparse.major')
+    const map0 = str('GNU.sparse.map')
+    if (archiveSize <= SMALL && this._avail >= archiveSize && major === undefined && map0 === undefined && !pax.has('GNU.sparse.offset')) {
+      // A small file already in the input: its content is one Buffer (sinks take it without streaming).
+      e.size = archiveSize
+      e.content = new BufferContent(archiveSize ? this._take(archiveSize) : Buffer.alloc(0))
+      this._left = 0
+      this._state = 'data'
+      this._emit(e)
+      this._skipEntry(0)
+      return true
+    }
     this._content = new Content(this)
     e.content = this._content
-    const major = str('GNU.sparse.major')
     const minor = str('GNU.sparse.minor')
-    const map = str('GNU.sparse.map')
+    const map = map0
     if (major === '1' && minor === '0') {
       e.size = num('GNU.sparse.realsize', 0)
       this._need = 0

@@ -5,7 +5,6 @@ import { once } from 'events'
 import { Command } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { imageSpec } from '../spec'
-import { readStream } from '../io'
 
 export const cat: Command = {
   name: 'cat',
@@ -21,7 +20,7 @@ Write the contents of files inside an image to standard output.`,
       const img = await ctx.image(spec.image!, false)
       try {
         // stdout stays open for the next file: write with backpressure, no end().
-        for await (const chunk of readStream(img, spec.path) as AsyncIterable<Buffer>) {
+        for await (const chunk of img.createReadStream(spec.path) as AsyncIterable<Buffer>) {
           if (!process.stdout.write(chunk)) await once(process.stdout, 'drain')
         }
       } catch (e) {

@@ -8,7 +8,7 @@ import { pipeline } from 'stream/promises'
 import { Command } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { anySpec, Spec } from '../spec'
-import { imageWalk, imageWriter, hostWalk, hostWriter, transforms } from '../../index'
+import { imageWalk, imageWriter, hostWalk, hostWriter, transforms, copyIn, copyOut } from '../../index'
 import { entryTransforms } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
@@ -70,8 +70,40 @@ hardlinks).
   }
 }
 
+/**
+ * A plain file between the host and an image, with no entry options: the
+ * native copy (lkl.copyIn / lkl.copyOut), then the mode and times.
+ */
+async function copyFile (ctx: Context, src: Spec, target: Spec): Promise<boolean> {
+  if (!src.image === !target.image || ctx.g.exclude.length || ctx.g.strip !== undefined || ctx.g.ownerMap !== undefined || ctx.g.reproducible) return false
+  if (src.image) {
+    const img = await ctx.image(src.image, false)
+    const st = await img.fs.promises.lstat(src.path, { bigint: true })
+    if (!st.isFile()) return false
+    try {
+      await copyOut(img, src.path, target.path, { mode: Number(st.mode) & 0o7777 })
+    } catch (e) {
+      throw tagImage(e, src.image)
+    }
+    await fs.promises.utimes(target.path, Number(st.atimeNs) / 1e9, Number(st.mtimeNs) / 1e9)
+  } else {
+    const st = await fs.promises.lstat(src.path, { bigint: true })
+    if (!st.isFile()) return false
+    const img = await ctx.image(target.image!, true)
+    try {
+      await copyIn(src.path, img, target.path, { mode: Number(st.mode) & 0o7777 })
+      await img.fs.promises.chmod(target.path, Number(st.mode) & 0o7777)
+      await img.fs.promises.utimes(target.path, st.atimeNs, st.mtimeNs)
+    } catch (e) {
+      throw tagImage(e, target.image)
+    }
+  }
+  return true
+}
+
 /** Copy the tree at src to target (its parent must exist): one entry pipeline. */
 async function copy (ctx: Context, src: Spec, target: Spec, archive: boolean): Promise<void> {
+  if (!archive && await copyFile(ctx, src, target)) return
   const progress = new Progress(`cp ${src.arg}`)
   const walk = src.image
     ? imageWalk(await ctx.image(src.image, false), src.path, { xattrs: archive })

@@ -10,7 +10,7 @@ import { imageWriter } from '../../index'
 import { entryTransforms, clampEpoch } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
-import { sourceEntries, spoolStdin, writerOptions, eachEntry } from '../sources'
+import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir } from '../sources'
 import { mkfs, mkfsTypes, Usage, MkfsOptions } from '../../mkfs'
 import { parseSize } from '../../mkfs/tools'
 import type { Context } from '../context'
@@ -22,9 +22,8 @@ async function measure (ctx: Context, sources: string[]): Promise<Usage> {
   for (const src of sources) {
     const entries = await sourceEntries(src)
     const t = entryTransforms(ctx.g, { clamp: false })
-    const stream = t.length ? (t.reduce((a, b) => (a as NodeJS.ReadableStream).pipe(b as NodeJS.WritableStream) as NodeJS.ReadWriteStream, entries as NodeJS.ReadWriteStream)) : entries
-    const isDir = src !== '-' && (await fs.promises.stat(src)).isDirectory()
-    await eachEntry(stream, (e) => usage.add(e as Parameters<Usage['add']>[0]), isDir)
+    const stream = t.length ? chain(entries, ...t) : entries
+    await eachEntry(stream, (e) => usage.add(e as Parameters<Usage['add']>[0]), await isDir(src))
   }
   return usage
 }
@@ -36,7 +35,7 @@ async function populate (ctx: Context, out: string, partition: number, sources: 
     try {
       const entries = await sourceEntries(src, progress)
       const writer = imageWriter(img, '/', writerOptions(img))
-      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress), writer)
+      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, await isDir(src)), writer)
     } catch (e) {
       throw tagImage(e, out)
     } finally {
@@ -63,7 +62,7 @@ optionally inside a one-partition table, and fill it from tar files
                       headroom (the default when --from is given)
   -f, --from SRC      a tar file, '-' or a directory (repeatable)
   -L, --label L       filesystem label (and GPT partition name)
-      --uuid U        filesystem UUID (vfat: XXXX-XXXX)
+      --uuid U        filesystem UUID (vfat, exfat: serial XXXX-XXXX)
       --partition T   'mbr' or 'gpt': put the filesystem in partition 1
       --mkfs-arg ARG  extra argument for the mkfs tool (repeatable)
 With --reproducible or SOURCE_DATE_EPOCH set, times are clamped to the epoch
@@ -106,6 +105,7 @@ then give byte-identical images).`,
       args: v['mkfs-arg'] as string[] | undefined
     }
     let spooled: string | null = null
+    let made = false
     try {
       let usage: Usage | undefined
       if (sizeArg === 'auto') {
@@ -117,22 +117,24 @@ then give byte-identical images).`,
       }
       let size: string | number = sizeArg
       for (let attempt = 0; ; attempt++) {
-        const made = await mkfs(out, { ...base, size, usage })
-        if (g.verbose) process.stderr.write(`lkl create: ${out}: ${made.type}, ${made.size} bytes${made.partition ? `, partition ${made.partition} (${table})` : ''}\n`)
+        const result = await mkfs(out, { ...base, size, usage })
+        made = true
+        if (g.verbose) process.stderr.write(`lkl create: ${out}: ${result.type}, ${result.size} bytes${result.partition ? `, partition ${result.partition} (${table})` : ''}\n`)
         try {
-          if (sources.length) await populate(ctx, out, made.partition, sources)
+          if (sources.length) await populate(ctx, out, result.partition, sources)
           return
         } catch (e) {
           await ctx.close().catch(() => {})
           if (sizeArg !== 'auto' || !isNoSpace(e) || attempt >= RETRIES) throw e
           // The estimate was short: grow by a third and build again.
-          size = Math.ceil(made.size * 4 / 3 / 1048576) * 1048576
-          if (g.verbose) process.stderr.write(`lkl create: ${out}: out of space at ${made.size} bytes, retrying with ${size}\n`)
+          size = Math.ceil(result.size * 4 / 3 / 1048576) * 1048576
+          if (g.verbose) process.stderr.write(`lkl create: ${out}: out of space at ${result.size} bytes, retrying with ${size}\n`)
           usage = undefined
         }
       }
     } catch (e) {
-      await fs.promises.rm(out, { force: true }).catch(() => {})
+      // Remove only an image this command made (mkfs replaces regular files only).
+      if (made) await fs.promises.rm(out, { force: true }).catch(() => {})
       throw tagImage(e, out)
     } finally {
       if (spooled) await fs.promises.rm(path.dirname(spooled), { recursive: true, force: true })

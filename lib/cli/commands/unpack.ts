@@ -33,7 +33,7 @@ are replaced.`,
       await img.fs.promises.mkdir(spec.path, { recursive: true })
       const entries = await tarEntries(src, progress)
       const writer = imageWriter(img, spec.path, writerOptions(img))
-      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(new Progress('', false)), writer)
+      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, false), writer)
     } catch (e) {
       throw tagImage(e, spec.image)
     } finally {

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// `lkl`: build, inspect and convert disk images. Exit codes: 0 ok,
+// 1 the operation failed, 2 usage. Errors are one line on stderr naming the
+// image and the file (the stack too with -v).
+
+import { Command, parse, globals, GLOBAL_HELP } from './command'
+import { Context } from './context'
+import { UsageError, describe } from './errors'
+import { COMMANDS } from './commands'
+import { checkTransformOptions } from './transforms'
+
+function usage (): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  return [
+    'Usage: lkl COMMAND [OPTIONS] ARGS',
+    '',
+    'Build, inspect and convert filesystem images with the Linux kernel in-process (no root).',
+    'Image paths are written IMAGE or IMAGE:/path.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    GLOBAL_HELP,
+    '',
+    "Run 'lkl COMMAND --help' for a command's options. Reference: docs/cli.md"
+  ].join('\n') + '\n'
+}
+
+function version (): string {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (require('../../package.json') as { version: string }).version
+}
+
+/** Run one command line; resolves with the exit code. */
+export async function main (argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined
+    if (topic) process.stdout.write(helpOf(topic))
+    else (name === undefined ? process.stderr : process.stdout).write(usage())
+    return name === undefined ? 2 : 0
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(version() + '\n')
+    return 0
+  }
+  const cmd = COMMANDS.find((c) => c.name === name)
+  if (!cmd) {
+    process.stderr.write(`lkl: unknown command '${name}'\nTry 'lkl --help'.\n`)
+    return 2
+  }
+  let ctx: Context | null = null
+  let verbose = rest.includes('-v') || rest.includes('--verbose')
+  try {
+    const { values, args } = parse(cmd, rest)
+    if (values.help) {
+      process.stdout.write(helpOf(cmd))
+      return 0
+    }
+    const g = globals(values)
+    verbose = g.verbose
+    checkTransformOptions(g)
+    ctx = new Context(g)
+    await cmd.run(ctx, args, values)
+    await ctx.close()
+    return 0
+  } catch (err) {
+    if (ctx) await ctx.close().catch(() => {})
+    if (isEpipe(err)) return 1
+    const code = (err as { code?: string } | null)?.code
+    if (err instanceof UsageError || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_OUT_OF_RANGE') {
+      process.stderr.write(`lkl ${name}: ${(err as Error).message}\nTry 'lkl ${name} --help'.\n`)
+      return 2
+    }
+    process.stderr.write(`lkl ${name}: ${describe(err)}\n`)
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n')
+    return 1
+  }
+}
+
+function helpOf (cmd: Command): string {
+  return `${cmd.help.trimEnd()}\n\n${GLOBAL_HELP}\n`
+}
+
+function isEpipe (err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'EPIPE'
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Sparse-aware reads: find the next data range with SEEK_DATA/SEEK_HOLE so
+// that holes (unallocated ranges) are skipped instead of read as zeroes.
+// Streams in sparse mode emit { position, data } chunks (object mode).
+
+export interface SparseChunk {
+  /** Byte offset of `data` in the file or device. */
+  position: number
+  data: Buffer
+}
+
+const SEEK_DATA = 3
+const SEEK_HOLE = 4
+const ENXIO = -6
+
+/** seek(offset, whence) -> offset or -errno. */
+export type Seek = (offset: number, whence: number) => Promise<number> | number
+
+/**
+ * The data range at or after pos: [start, end), null when only a hole
+ * remains, or [pos, Infinity) when the file cannot tell (everything is data).
+ */
+export async function nextData (seek: Seek, pos: number): Promise<[number, number] | null> {
+  const start = await seek(pos, SEEK_DATA)
+  if (start === ENXIO) return null
+  if (start < 0) return [pos, Infinity]
+  const end = await seek(start, SEEK_HOLE)
+  return [start, end < 0 ? Infinity : end]
+}
+
+export function chunkLength (c: Buffer | SparseChunk): number {
+  return Buffer.isBuffer(c) ? c.byteLength : c.data.byteLength
+}
