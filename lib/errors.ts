@@ -151,6 +151,10 @@ export class LklError extends Error {
     return new LklError('ERR_LKL_ALREADY_BOOTED', `The kernel is already running with ${mib(running)} of memory (asked for ${mib(asked)}); call boot({ memory }) before the first open()`)
   }
 
+  static alreadyBootedClock (): LklError {
+    return new LklError('ERR_LKL_ALREADY_BOOTED', 'The kernel is already running with a different clock; call boot({ frozenClock }) before the first open()')
+  }
+
   static bootFailed (neg: number): LklError {
     const e = new LklError('ERR_LKL_BOOT_FAILED', `The kernel failed to boot (${errnoCode(neg)})`)
     e.errno = neg

@@ -11,6 +11,13 @@ export interface BootOptions {
   memory?: number | string
   /** Echo the kernel log to stderr (also: env LKL_LOG=1). */
   log?: boolean
+  /**
+   * Freeze the kernel's wall clock at this time (a Date, or seconds since
+   * the epoch as with SOURCE_DATE_EPOCH): every time the kernel stamps
+   * (file, superblock, journal) is this one, so writing the same input
+   * twice gives the same image bytes. Sleeps and timers are unaffected.
+   */
+  frozenClock?: Date | number
 }
 
 /** What the registry needs from an open image. */
@@ -26,6 +33,7 @@ type State = 'off' | 'booting' | 'running' | 'halting' | 'halted'
 let state: State = 'off'
 let booting: Promise<void> | null = null
 let bootedMemory = 0 // what boot() asked for (0 = the default)
+let bootedClock = -1 // the frozen wall clock in seconds, -1 = running
 let halting: Promise<void> | null = null
 const images = new Set<OpenImage>()
 const opening = new Set<Promise<unknown>>()
@@ -47,21 +55,33 @@ export function parseMemory (memory: number | string | undefined): number {
   return Number(m[1]) * UNITS[m[2].toUpperCase()]
 }
 
+function parseFrozenClock (clock: Date | number | undefined): number {
+  if (clock === undefined) return -1
+  const seconds = clock instanceof Date ? Math.floor(clock.getTime() / 1000) : clock
+  if (typeof seconds !== 'number') throw invalidArgType('options.frozenClock', 'an instance of Date or of type number', clock)
+  if (!Number.isSafeInteger(seconds) || seconds < 0) throw invalidArgValue('frozenClock', clock, 'must be a non-negative whole number of seconds since the epoch')
+  return seconds
+}
+
 /** Boot the kernel (once). Optional: open() boots lazily. */
 export function boot (options: BootOptions = {}): Promise<void> {
   if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
   const memory = parseMemory(options.memory)
   if (options.log !== undefined && typeof options.log !== 'boolean') throw invalidArgType('options.log', 'of type boolean', options.log)
+  const clock = parseFrozenClock(options.frozenClock)
   if (state === 'halting' || state === 'halted') return Promise.reject(LklError.halted())
   if (booting) {
     // A second boot() is fine unless it asks for memory the kernel lacks.
     if (memory !== 0 && memory !== bootedMemory) return Promise.reject(LklError.alreadyBooted(bootedMemory || DEFAULT_MEMORY, memory))
+    if (options.frozenClock !== undefined && clock !== bootedClock) return Promise.reject(LklError.alreadyBootedClock())
     return booting
   }
   const log = options.log ?? process.env.LKL_LOG === '1'
   state = 'booting'
   bootedMemory = memory
-  booting = native.boot(memory, log, '').then((r) => {
+  bootedClock = clock
+  const cmdline = clock >= 0 ? `lkl.frozen_clock=${clock}` : ''
+  booting = native.boot(memory, log, cmdline).then((r) => {
     if (r < 0) {
       state = 'off'
       booting = null

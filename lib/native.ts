@@ -240,6 +240,8 @@ export interface Native {
   // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/streams)
   /** One directory (flags 2: the path itself): sorted children with lstat, symlink targets, xattrs (flags 1). */
   scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
+  /** Start reading a file range into the kernel's cache (returns once submitted). */
+  readahead(fd: number, offset: number, length: number): R
   /** Several directories in one job (scanDir for each). */
   scanDirs(root: number, paths: Array<string | Buffer>, flags: number): Promise<Array<ScanRec[] | number>>
   /** Many small files read whole in one job: a Buffer or -errno each. */

@@ -340,12 +340,21 @@ Napi::Value ReadFiles(Info info) {
   return Submit(info, std::move(job));
 }
 
+// readahead(fd, offset, len) -> 0 | -errno: start reading a range of a
+// file into the kernel's cache (returns once the reads are submitted).
+Napi::Value Readahead(Info info) {
+  auto job = std::make_unique<SysJob>(__lkl__NR_readahead);
+  for (int i = 0; i < 3; i++) job->a_[i] = ArgLong(info, i);
+  return Submit(info, std::move(job));
+}
+
 }  // namespace
 
 void InitBatchScan(Napi::Env env, Napi::Object exports) {
   exports["scanDir"] = Napi::Function::New(env, ScanDir, "scanDir");
   exports["scanDirs"] = Napi::Function::New(env, ScanDirs, "scanDirs");
   exports["readFiles"] = Napi::Function::New(env, ReadFiles, "readFiles");
+  exports["readahead"] = Napi::Function::New(env, Readahead, "readahead");
 }
 
 }  // namespace lkl

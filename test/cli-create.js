@@ -154,6 +154,8 @@ test('create: usage errors (2) and failures (1)', (t) => {
   let r = lkl(['create', img, '--size', '10M'])
   t.equal(r.status, 2, 'no --type')
   t.match(r.stderr, /--type is required/)
+  r = lkl(['create', img, '-t', 'ext4', '-s', '10M', '--overlay'])
+  t.equal(r.status, 2, '--overlay with create')
   r = lkl(['create', img, '-t', 'zfs', '-s', '10M'])
   t.equal(r.status, 2, 'unknown type')
   r = lkl(['create', img, '-t', 'ext4', '-s', 'lots'])

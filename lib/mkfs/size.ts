@@ -90,7 +90,9 @@ function dirBytes (u: Usage, block: number, perEntry = 12): number {
 
 function ext4 (u: Usage): AutoSize {
   const inodes = Math.ceil((u.entries - u.hardlinks) * 1.1) + 64
-  const data = (u.blocks + u.longLinks) * K4 + dirBytes(u, K4) + u.xattrEntries * K4 * (u.xattrBytes / Math.max(1, u.xattrEntries) > 100 ? 1 : 0)
+  // Xattrs beyond the ~100 bytes that fit in a 256-byte inode take a block.
+  const xattrBlocks = u.xattrBytes / Math.max(1, u.xattrEntries) > 100 ? u.xattrEntries : 0
+  const data = (u.blocks + u.longLinks + xattrBlocks) * K4 + dirBytes(u, K4)
   // Extent tree blocks for large fragmented files, and the lost+found dir.
   const core = data * 1.02 + inodes * 256 + 4 * K4 * 4
   let size = core

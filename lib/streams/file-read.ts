@@ -22,6 +22,8 @@ export interface ReadStreamOptions {
   autoClose?: boolean
   /** Skip holes (SEEK_DATA/SEEK_HOLE): emit { position, data } chunks of the data ranges only. */
   sparse?: boolean
+  /** Ask the kernel to read ahead this many bytes at a time (default 0: its own readahead). */
+  readahead?: number
 }
 
 const DEFAULT_CHUNK = 1 << 20
@@ -39,6 +41,8 @@ export class ImageReadStream extends Readable {
   private _registered = false
   private _sparse: boolean
   private _dataEnd = -1
+  private _ra: number
+  private _raEnd = 0
 
   constructor (img: ImageCore, p: PathLike, opts: ReadStreamOptions = {}) {
     const chunk = opts.highWaterMark ?? DEFAULT_CHUNK
@@ -54,6 +58,7 @@ export class ImageReadStream extends Readable {
     this.fd = opts.fd ?? -1
     this._autoClose = opts.fd === undefined || opts.autoClose === true
     this._sparse = opts.sparse === true
+    this._ra = opts.readahead ?? 0
   }
 
   override _open (cb: (err: Error | null) => void): void {
@@ -82,6 +87,14 @@ export class ImageReadStream extends Readable {
     }
     const left = Math.min(this._end + 1, this._sparse ? this._dataEnd : Infinity) - this._pos
     if (left <= 0) { this.push(null); return }
+    if (this._ra > 0 && this._pos + this._ra / 2 >= this._raEnd) {
+      // Keep a large window of reads submitted ahead of this one.
+      const from = Math.max(this._pos, this._raEnd)
+      const len = Math.min(this._ra, this._end + 1 - from)
+      this._raEnd = from + len
+      const fd = this.fd
+      if (len > 0) this._img._op(() => native.readahead(fd, from, len)).catch(() => {})
+    }
     const len = Math.min(this._chunk, left)
     const buf = Buffer.allocUnsafe(len)
     const pos = this._pos

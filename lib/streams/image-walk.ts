@@ -115,7 +115,7 @@ export class ImageWalk extends Readable {
       top.i++
       const entry = this._entry(rec, rel)
       if (entry.type === 'file' && !this._hardlink(rec, entry)) {
-        entry.content = new ImageReadStream(this._img, kpath, { highWaterMark: 1 << 20 })
+        entry.content = new ImageReadStream(this._img, kpath, { highWaterMark: 1 << 20, readahead: 16 << 20 })
       }
       this.push(entry)
       if (type === 'directory') this._stack.push({ kdir: kpath, rel, recs: null, i: 0 })

@@ -79,6 +79,7 @@ then give byte-identical images).`,
     arity(args, 1, 1, 'lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR]...')
     const out = args[0]
     const g = ctx.g
+    if (g.overlay || g.readOnly) throw new UsageError(`--${g.overlay ? 'overlay' : 'read-only'} cannot be used with create`)
     if (!g.type) throw new UsageError(`--type is required (${mkfsTypes.join(', ')})`)
     if (!mkfsTypes.includes(g.type) && !['fat', 'fat32', 'msdos'].includes(g.type)) throw new UsageError(`cannot make '${g.type}': --type is one of ${mkfsTypes.join(', ')}`)
     const table = g.partition

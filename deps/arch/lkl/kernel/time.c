@@ -19,13 +19,16 @@ static unsigned long long boot_time;
 
 /*
  * lkl.frozen_clock=SECONDS: the wall clock reads SECONDS forever (file
- * times, superblock and journal stamps), so the same input gives the same
- * image bytes. Monotonic time, timers and sleeps are unaffected.
+ * times, superblock and journal stamps) and the kernel's random numbers
+ * come from one stream seeded with SECONDS, so the same input gives the
+ * same image bytes. Monotonic time, timers and sleeps are unaffected.
  */
 static struct timespec64 frozen_realtime;
 
-/* Defined in kernel/time/timekeeping.c by deps/patches/0002. */
+/* Defined by deps/patches/0002 (timekeeping.c) and 0003 (random.c). */
 extern const struct timespec64 *timekeeping_frozen_realtime;
+extern bool random_deterministic;
+extern u64 random_deterministic_seed;
 
 static int __init frozen_clock_setup(char *arg)
 {
@@ -35,6 +38,9 @@ static int __init frozen_clock_setup(char *arg)
 		return -EINVAL;
 	frozen_realtime.tv_sec = sec;
 	timekeeping_frozen_realtime = &frozen_realtime;
+	/* Random inode generations, hash seeds... must repeat too. */
+	random_deterministic_seed = sec;
+	random_deterministic = true;
 	return 0;
 }
 early_param("lkl.frozen_clock", frozen_clock_setup);
