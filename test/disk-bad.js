@@ -100,9 +100,10 @@ test('a full image: ENOSPC with the path, and the image stays clean', async (t) 
     t.ok(err, `${type}: filling the image fails`)
     if (err) {
       t.equal(err.code, 'ENOSPC', `${type}: ${err.message}`)
-      // node:fs's write errors carry no path; when the shim adds one it
-      // must be the caller's.
-      t.ok(err.path === undefined || err.path === `/fill-${err.i}.bin`, `${type}: path ${err.path}`)
+      // node:fs's write errors carry no path; writeFile by name adds the
+      // caller's, so a full image says which file did not fit.
+      t.equal(err.path, `/fill-${err.i}.bin`, `${type}: path ${err.path}`)
+      t.ok(err.message.includes(`'/fill-${err.i}.bin'`), `${type}: the message names the file`)
       t.equal(err.syscall, 'write', `${type}: syscall write`)
     }
     t.equal(await p.readFile('/keep.txt', 'utf8'), 'kept', `${type}: still readable`)

@@ -8,6 +8,7 @@ import * as path from 'path'
 import * as lkl from '../index'
 import { UsageError } from './errors'
 import { tagImage } from './errors'
+import { clampEpoch } from './transforms'
 
 export interface Globals {
   type?: string
@@ -42,12 +43,18 @@ export class Context {
     this.g = g
   }
 
-  /** Boot with --memory before the first image is opened. */
+  /**
+   * Boot before the first image is opened: --memory, and in reproducible
+   * mode the kernel's wall clock frozen at the epoch (with its randomness
+   * made deterministic), so the same input gives the same image bytes.
+   */
   async boot (): Promise<void> {
     if (this._booted) return
     this._booted = true
     const opts: lkl.BootOptions = {}
     if (this.g.memory !== undefined) opts.memory = this.g.memory
+    const epoch = clampEpoch(this.g)
+    if (epoch !== undefined) opts.frozenClock = epoch
     await lkl.boot(opts)
   }
 

@@ -21,13 +21,17 @@ export function toBuffer (data: unknown, encoding: BufferEncoding, name: string)
   throw invalidArgType(name, 'of type string or an instance of Buffer, TypedArray, or DataView', data)
 }
 
-/** Write all of buf at pos (-1: at the current position), in chunks. */
-export async function writeAll (fd: number, buf: Buffer, pos: number, site: Error): Promise<number> {
+/**
+ * Write all of buf at pos (-1: at the current position), in chunks. With a
+ * path (writeFile by name), a failure such as ENOSPC names the file, which
+ * node:fs does not do but a full image calls for.
+ */
+export async function writeAll (fd: number, buf: Buffer, pos: number, site: Error, path?: string): Promise<number> {
   let done = 0
   while (done < buf.length) {
     const n = Math.min(CHUNK, buf.length - done)
     const r = await native.write(fd, buf, done, n, pos < 0 ? -1 : pos + done)
-    if (r < 0) throw systemError(r, 'write', undefined, undefined, site)
+    if (r < 0) throw systemError(r, 'write', path, undefined, site)
     done += r
   }
   return done

@@ -8,7 +8,7 @@
 
 import { native, constants as C } from '../native'
 import { invalidArgType, invalidArgValue } from '../errors'
-import { checkPath, ImageCore, PathLike, PathArg, opts, check, checkValue, checkInt } from './core'
+import { checkPath, ImageCore, PathLike, PathArg, opts, check, checkValue, checkInt, shown } from './core'
 import { parseFlags, parseMode, OpenFlags } from './flags'
 import { Stats, BigIntStats, StatFs, splitDev } from './stats'
 import { FileHandle, toBuffer, writeAll, readAll } from './file-handle'
@@ -100,7 +100,7 @@ export function createPromises (img: ImageCore) {
     const site = new Error()
     return img._op(async () => {
       await withFd(p, flags, mode, site, async (fd) => {
-        await writeAll(fd, buf, -1, site)
+        await writeAll(fd, buf, -1, site, shown(p))
         if (o.flush === true) check(await native.fsync(fd), 'fsync', undefined, site)
       })
     })
