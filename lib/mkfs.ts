@@ -11,6 +11,7 @@ import { TOOLS, ALIASES, run, stableUuid, parseSize } from './mkfs/tools'
 import { layout, writeTable, copyInto, ALIGN } from './mkfs/partition'
 import { Usage, autoSize } from './mkfs/size'
 import { setExfatSerial } from './mkfs/exfat'
+import { extReproducible, extFinalize } from './mkfs/ext'
 
 export { Usage }
 
@@ -50,6 +51,14 @@ export interface MkfsResult {
   offset: number
   fsSize: number
   uuid?: string
+  /** Mount options the image must be filled with (reproducible ext*: 'nodelalloc'), else ''. */
+  mountOptions: string
+  /**
+   * Call after filling the image and closing it: a reproducible ext3/4 gets
+   * its journal only then, so its bytes do not depend on timing. A no-op
+   * otherwise.
+   */
+  finalize (): Promise<void>
 }
 
 /** The filesystem types lkl.mkfs() can make. */
@@ -119,7 +128,8 @@ async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
     uuid = stableUuid(type, options.label, size, repro)
     if (type === 'vfat') uuid = uuid.slice(0, 8)
   }
-  const o = { type, label: options.label, uuid, epoch: repro, inodes, args: [...extra, ...(options.args ?? [])] }
+  const ext = repro !== undefined && TOOLS[type].bin === 'mke2fs' ? extReproducible(type, options.args ?? []) : null
+  const o = { type, label: options.label, uuid, epoch: repro, inodes, args: [...extra, ...(ext?.args ?? []), ...(options.args ?? [])] }
   // A fresh sparse file: the tools only write their metadata. Only regular
   // files are replaced (never a device node or a directory).
   const existing = await fs.promises.lstat(file).catch(() => null)
@@ -148,7 +158,8 @@ async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
   } finally {
     if (table) await fs.promises.rm(target, { force: true })
   }
-  return { path: file, type, size, partition: table ? 1 : 0, offset: l.offset, fsSize: l.size, uuid }
+  const finalize = ext ? () => extFinalize(file, l.offset, ext.journal, repro as number) : () => Promise.resolve()
+  return { path: file, type, size, partition: table ? 1 : 0, offset: l.offset, fsSize: l.size, uuid, mountOptions: ext?.mountOptions ?? '', finalize }
 }
 
 async function truncated (file: string, size: number): Promise<void> {

@@ -125,6 +125,8 @@ export interface ScanRec {
   link?: Buffer
   xattrs?: Array<string | Buffer>
   xattrErr?: number
+  /** The whole content of a small regular file (scanDirs with maxFile). */
+  data?: Buffer
 }
 
 /** One entry for applyEntries (see native/batch_apply.cc for op/flags). */
@@ -242,8 +244,8 @@ export interface Native {
   scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
   /** Start reading a file range into the kernel's cache (returns once submitted). */
   readahead(fd: number, offset: number, length: number): R
-  /** Several directories in one job (scanDir for each). */
-  scanDirs(root: number, paths: Array<string | Buffer>, flags: number): Promise<Array<ScanRec[] | number>>
+  /** Several directories in one job (scanDir for each); files up to maxFile bytes come with `data`, within budget bytes. */
+  scanDirs(root: number, paths: Array<string | Buffer>, flags: number, maxFile?: number, budget?: number): Promise<Array<ScanRec[] | number>>
   /** Many small files read whole in one job: a Buffer or -errno each. */
   readFiles(root: number, paths: Array<string | Buffer>, maxEach: number): Promise<Array<Buffer | number>>
   /** Create entries with content and metadata: 0, or [index, -errno, step] of the first failure. */

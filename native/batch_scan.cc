@@ -45,6 +45,14 @@ struct Rec {
   bool has_link = false;
   std::vector<std::pair<std::string, std::string>> xattrs;
   long xattr_err = 0;
+  std::string data;  // whole content of a small regular file (kWantData)
+  bool has_data = false;
+};
+
+// Content budget of one job (shared by the directories of a scanDirs).
+struct DataBudget {
+  long max_file = 0;  // files up to this size are read (0: none)
+  long left = 0;      // bytes the job may still read
 };
 
 // Read every xattr of `path` (not following symlinks) into rec.
@@ -82,8 +90,33 @@ void ReadXattrs(const std::string& path, Rec* rec) {
   }
 }
 
+// Read a small regular file whole (dirfd-relative, not following symlinks).
+void ReadData(long dirfd, const char* name, Rec* rec, DataBudget* budget) {
+  long size = static_cast<long>(rec->st.stx_size);
+  long fd = Sys(__lkl__NR_openat, dirfd, P(name),
+                LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+  if (fd < 0) return;  // lib/ reads it again and reports the error
+  rec->data.resize(size + 1);
+  long len = 0;
+  for (;;) {
+    long n = Sys(__lkl__NR_read, fd, P(&rec->data[len]), size + 1 - len);
+    if (n <= 0 || (len += n) > size) {
+      if (n < 0) len = -1;
+      break;
+    }
+  }
+  Sys(__lkl__NR_close, fd);
+  if (len < 0 || len > size) {  // failed or grew meanwhile: leave it to lib/
+    rec->data.clear();
+    return;
+  }
+  rec->data.resize(len);
+  rec->has_data = true;
+  budget->left -= len;
+}
+
 void StatRec(long dirfd, const char* name, const std::string& full, int flags,
-             Rec* rec) {
+             Rec* rec, DataBudget* budget) {
   std::memset(&rec->st, 0, sizeof(rec->st));
   rec->err = Sys(__lkl__NR_statx, dirfd, P(name),
                  LKL_AT_SYMLINK_NOFOLLOW | (name[0] ? 0 : LKL_AT_EMPTY_PATH),
@@ -99,18 +132,23 @@ void StatRec(long dirfd, const char* name, const std::string& full, int flags,
     }
   }
   if (flags & kWantXattrs) ReadXattrs(full, rec);
+  if ((rec->st.stx_mode & LKL_S_IFMT) == LKL_S_IFREG && budget &&
+      static_cast<long>(rec->st.stx_size) <= budget->max_file &&
+      static_cast<long>(rec->st.stx_size) <= budget->left)
+    ReadData(dirfd, name, rec, budget);
 }
 
 // scanDir(root, path, flags) -> [{ name, mode, ... }] | -errno
 // Children sorted by name (bytewise), "." and ".." dropped.
 class ScanJob : public Job {
  public:
-  ScanJob(std::string path, int flags) : path_(std::move(path)), flags_(flags) {}
+  ScanJob(std::string path, int flags, DataBudget* budget)
+      : path_(std::move(path)), flags_(flags), budget_(budget) {}
 
   void Execute() override {
     if (flags_ & kSelfOnly) {
       recs_.emplace_back();
-      StatRec(LKL_AT_FDCWD, path_.c_str(), path_, flags_, &recs_.back());
+      StatRec(LKL_AT_FDCWD, path_.c_str(), path_, flags_, &recs_.back(), nullptr);
       result_ = recs_.back().err;
       return;
     }
@@ -146,7 +184,7 @@ class ScanJob : public Job {
       recs_.resize(names.size());
       for (size_t i = 0; i < names.size(); i++) {
         recs_[i].name = names[i];
-        StatRec(fd, names[i].c_str(), base + names[i], flags_, &recs_[i]);
+        StatRec(fd, names[i].c_str(), base + names[i], flags_, &recs_[i], budget_);
       }
     }
     Sys(__lkl__NR_close, fd);
@@ -188,6 +226,8 @@ class ScanJob : public Job {
     if (r.has_link)
       o.Set("link", Napi::Buffer<char>::Copy(env, r.link.data(), r.link.size()));
     if (r.xattr_err < 0) o.Set("xattrErr", static_cast<double>(r.xattr_err));
+    if (r.has_data)
+      o.Set("data", Napi::Buffer<char>::Copy(env, r.data.data(), r.data.size()));
     if (!r.xattrs.empty()) {
       Napi::Array xs = Napi::Array::New(env, r.xattrs.size() * 2);
       for (size_t i = 0; i < r.xattrs.size(); i++) {
@@ -202,14 +242,17 @@ class ScanJob : public Job {
 
   std::string path_;
   int flags_;
+  DataBudget* budget_;
   std::vector<Rec> recs_;
 };
 
-// scanDirs(root, paths[], flags) -> [[...] | -errno, ...]: several
-// directories in one job (a walk prefetching the subdirectories it will
-// descend into).
+// scanDirs(root, paths[], flags, maxFile, budget) -> [[...] | -errno, ...]:
+// several directories in one job (a walk prefetching the subdirectories it
+// will descend into); regular files up to maxFile bytes come with their
+// content (`data`) while the job has read less than budget bytes.
 class ScanManyJob : public Job {
  public:
+  DataBudget budget_;
   std::vector<std::unique_ptr<ScanJob>> jobs_;
   void Execute() override {
     for (auto& j : jobs_) j->Execute();
@@ -226,6 +269,10 @@ Napi::Value ScanDirs(Info info) {
   job->root_ = ArgLong(info, 0);
   Napi::Array paths = info[1].As<Napi::Array>();
   int flags = static_cast<int>(ArgLong(info, 2));
+  if (info.Length() > 4) {
+    job->budget_.max_file = ArgLong(info, 3);
+    job->budget_.left = ArgLong(info, 4);
+  }
   for (uint32_t i = 0; i < paths.Length(); i++) {
     Napi::Value v = paths[i];
     std::string p;
@@ -235,14 +282,14 @@ Napi::Value ScanDirs(Info info) {
     } else {
       p = v.As<Napi::String>().Utf8Value();
     }
-    job->jobs_.push_back(std::make_unique<ScanJob>(std::move(p), flags));
+    job->jobs_.push_back(std::make_unique<ScanJob>(std::move(p), flags, &job->budget_));
   }
   return Submit(info, std::move(job));
 }
 
 Napi::Value ScanDir(Info info) {
   auto job = std::make_unique<ScanJob>(ArgString(info, 1),
-                                       static_cast<int>(ArgLong(info, 2)));
+                                       static_cast<int>(ArgLong(info, 2)), nullptr);
   job->root_ = ArgLong(info, 0);
   return Submit(info, std::move(job));
 }

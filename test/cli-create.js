@@ -133,6 +133,23 @@ test('reproducible mode: fixed UUIDs and seeds, clamped times', (t) => {
     t.equal(lkl(['create', b, '-t', type, '-s', '64M', '--partition', 'gpt'], { env }).status, 0)
     t.equal(hash(a), hash(b), `${type}: a fresh image is byte-identical`)
   }
+  // Filled images: the kernel boots with a frozen clock; ext4 is filled
+  // without a journal and nodelalloc, the journal added afterwards.
+  for (const type of ['ext4', 'ext2', 'vfat', 'exfat']) {
+    const from = type === 'vfat' || type === 'exfat' ? plainTar : richTar
+    const a = path.join(dir, `full-${type}-a.img`)
+    const b = path.join(dir, `full-${type}-b.img`)
+    let r = lkl(['create', a, '-t', type, '-f', from, '--partition', 'mbr'], { env })
+    t.equal(r.status, 0, r.stderr)
+    r = lkl(['create', b, '-t', type, '-f', from, '--partition', 'mbr'], { env })
+    t.equal(r.status, 0, r.stderr)
+    t.equal(hash(a), hash(b), `${type}: the same tar gives a byte-identical image`)
+  }
+  const full = path.join(dir, 'full-ext4-a.img')
+  const fsOnly = path.join(dir, 'full-ext4.fs')
+  h.must('dd', [`if=${full}`, `of=${fsOnly}`, 'bs=1M', 'skip=1', 'status=none'])
+  t.ok(h.fsck('ext4', fsOnly).ok, 'e2fsck clean')
+  t.match(h.must('dumpe2fs', ['-h', fsOnly]).stdout.toString(), /features:.*has_journal/, 'with its journal')
   const ex = path.join(dir, 'serial.img')
   t.equal(lkl(['create', ex, '-t', 'exfat', '-s', '16M', '--uuid', 'ABCD-1234']).status, 0)
   t.equal(h.must('blkid', ['-p', '-o', 'value', '-s', 'UUID', ex]).stdout.toString().trim(), 'ABCD-1234', 'exfat --uuid sets the volume serial')

@@ -62,7 +62,7 @@ export class Context {
    * Open `file` with the global options (each image once per run). `write`
    * says whether this command writes to it; others open read-only.
    */
-  async image (file: string, write: boolean, partition?: Partition): Promise<lkl.Image> {
+  async image (file: string, write: boolean, partition?: Partition, mountOptions?: string): Promise<lkl.Image> {
     const part = partition ?? parsePartition(this.g.partition)
     const key = `${path.resolve(file)}#${JSON.stringify(part ?? 0)}`
     const have = this._images.get(key)
@@ -76,6 +76,7 @@ export class Context {
     const opts: lkl.OpenOptions = { readOnly }
     if (this.g.type !== undefined) opts.type = this.g.type
     if (part !== undefined) opts.partition = part
+    if (mountOptions) opts.mountOptions = mountOptions
     try {
       const target = this.g.overlay ? lkl.disk.overlay(file) : file
       if (this.g.overlay) opts.readOnly = this.g.readOnly

@@ -9,10 +9,9 @@ import * as path from 'path'
 import { pipeline } from 'stream/promises'
 import { Transform, Readable, pipeline as streamPipeline } from 'stream'
 import { tarUnpack, hostWalk } from '../index'
-import type { Entry } from '../index'
+import type { Entry, Image, WriterOptions } from '../index'
 import { autoDecompress } from './compress'
 import type { Progress } from './progress'
-import type { Image, WriterOptions } from '../index'
 
 /** Open a tar file or '-' (stdin), decompressed, as tar bytes. */
 export async function tarInput (file: string, progress?: Progress): Promise<Readable> {

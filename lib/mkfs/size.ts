@@ -88,7 +88,10 @@ function dirBytes (u: Usage, block: number, perEntry = 12): number {
   return u.dirs * block + Math.ceil(names / block) * block
 }
 
-function ext4 (u: Usage): AutoSize {
+// mke2fs makes no journal below 2048 blocks: ext3/ext4 get at least 16 MiB.
+const JOURNAL_FLOOR = 16 * MiB
+
+function ext4 (u: Usage, journal = true): AutoSize {
   const inodes = Math.ceil((u.entries - u.hardlinks) * 1.1) + 64
   // Xattrs beyond the ~100 bytes that fit in a 256-byte inode take a block.
   const xattrBlocks = u.xattrBytes / Math.max(1, u.xattrEntries) > 100 ? u.xattrEntries : 0
@@ -105,7 +108,7 @@ function ext4 (u: Usage): AutoSize {
     // 5% reserved for root: the kernel writes as root, but users want room.
     size = (core + journal * K4 + meta) / 0.95
   }
-  return { size: roundMiB(size * 1.05 + MiB), inodes, args: ['-b', '4096', '-I', '256'] }
+  return { size: roundMiB(Math.max(size * 1.05 + MiB, journal ? JOURNAL_FLOOR : 0)), inodes, args: ['-b', '4096', '-I', '256'] }
 }
 
 function vfat (u: Usage): AutoSize {
@@ -154,7 +157,7 @@ function f2fs (u: Usage): AutoSize {
   return { size: roundMiB(Math.max(size, 64 * MiB)), args: [] }
 }
 
-const ESTIMATES: Record<string, (u: Usage) => AutoSize> = { ext2: ext4, ext3: ext4, ext4, vfat, exfat, btrfs, xfs, f2fs }
+const ESTIMATES: Record<string, (u: Usage) => AutoSize> = { ext2: (u) => ext4(u, false), ext3: ext4, ext4, vfat, exfat, btrfs, xfs, f2fs }
 
 /** The filesystem size (and mkfs parameters) to hold `usage` with headroom. */
 export function autoSize (type: string, usage: Usage): AutoSize {

@@ -22,7 +22,7 @@ export interface WalkOptions {
   xattrs?: boolean
   /** Files up to this size are read in batches with their directory (default 256 KiB). */
   smallFile?: number
-  /** Bytes of small-file content per batch (default 8 MiB). */
+  /** Bytes of small-file content per native call (default 2 MiB; a few calls run ahead). */
   batchBytes?: number
   /** Entries buffered ahead of the consumer (default 64). */
   highWaterMark?: number
@@ -30,7 +30,9 @@ export interface WalkOptions {
 
 const SCAN_XATTRS = 1
 const SCAN_SELF = 2
-const PARALLEL = 4
+const LOOKAHEAD = 512
+const SCAN_BUDGET = 8 << 20
+const BATCH_FILES = 128
 const PREFETCH_DIRS = 64
 
 interface Frame {
@@ -38,6 +40,8 @@ interface Frame {
   rel: string
   recs: ScanRec[] | null
   i: number
+  /** Small-file reads are issued up to this index. */
+  issued: number
 }
 
 function join (rel: string, name: string): string {
@@ -64,7 +68,7 @@ export class ImageWalk extends Readable {
     this._shownRoot = shown(root)
     this._flags = opts.xattrs === false ? 0 : SCAN_XATTRS
     this._small = opts.smallFile ?? 256 * 1024
-    this._batchBytes = opts.batchBytes ?? 8 << 20
+    this._batchBytes = opts.batchBytes ?? 2 << 20
   }
 
   override _open (cb: (err: Error | null) => void): void {
@@ -73,7 +77,7 @@ export class ImageWalk extends Readable {
       if (typeof r === 'number') return cb(systemError(r, 'lstat', this._shownRoot, undefined, site))
       const rec = r[0]
       // The root itself is the first entry, '.'; a non-directory root is the only one.
-      this._stack.push({ kdir: Buffer.alloc(0), rel: '', recs: [rec], i: 0 })
+      this._stack.push({ kdir: Buffer.alloc(0), rel: '', recs: [rec], i: 0, issued: 0 })
       this._rootRec = rec
       cb(null)
     }, cb)
@@ -108,8 +112,28 @@ export class ImageWalk extends Readable {
         throw systemError(rec.err, 'lstat', this._shown(rel))
       }
       const type = modeType(rec.mode)
-      if (type === 'file' && rec.size <= this._small && !this._isLink(rec)) {
-        await this._smallFiles(top)
+      if (this._isSmall(rec) && !(rec.nlink > 1 && this._links.has(rec.ino))) {
+        let data: Buffer | number
+        if (rec.data) {
+          data = rec.data // read with its directory
+          rec.data = undefined
+        } else {
+          this._issue(top)
+          const pending = this._data.get(rec)
+          this._data.delete(rec)
+          data = await (pending ?? this._img._op(() => native.readFiles(this._img._root, [kpath], this._small + 1)).then((d) => d[0]))
+        }
+        top.i++
+        if (typeof data === 'number') {
+          if (data === -2) continue
+          throw systemError(data, 'open', this._shown(rel))
+        }
+        const entry = this._entry(rec, rel)
+        if (!this._hardlink(rec, entry)) {
+          entry.size = data.byteLength
+          entry.content = new BufferContent(data)
+        }
+        this.push(entry)
         return
       }
       top.i++
@@ -118,7 +142,7 @@ export class ImageWalk extends Readable {
         entry.content = new ImageReadStream(this._img, kpath, { highWaterMark: 1 << 20, readahead: 16 << 20 })
       }
       this.push(entry)
-      if (type === 'directory') this._stack.push({ kdir: kpath, rel, recs: null, i: 0 })
+      if (type === 'directory') this._stack.push({ kdir: kpath, rel, recs: null, i: 0, issued: 0 })
       return
     }
   }
@@ -142,49 +166,46 @@ export class ImageWalk extends Readable {
       if (!this._prefetch.has(kdir.toString('latin1'))) dirs.push(kdir)
     }
     if (dirs.length === 0) return
-    const all = this._img._op(() => native.scanDirs(this._img._root, dirs, this._flags))
+    const all = this._img._op(() => native.scanDirs(this._img._root, dirs, this._flags, this._small, SCAN_BUDGET))
     all.catch(() => {})
-    dirs.forEach((kdir, i) => this._prefetch.set(kdir.toString('latin1'), all.then((rs) => rs[i])))
+    dirs.forEach((kdir, i) => {
+      const one = all.then((rs) => rs[i])
+      one.catch(() => {}) // the walk may end (or the image close) before it is used
+      this._prefetch.set(kdir.toString('latin1'), one)
+    })
   }
 
-  private _isLink (rec: ScanRec): boolean {
-    return rec.nlink > 1 && this._links.has(rec.ino)
+  private _isSmall (r: ScanRec): boolean {
+    return r.err >= 0 && (r.mode & 0o170000) === 0o100000 && r.size <= this._small
   }
 
-  // A run of small regular files in one directory: read them in one call.
-  private async _smallFiles (top: Frame): Promise<void> {
-    const recs = top.recs as ScanRec[]
-    const batch: ScanRec[] = []
-    let bytes = 0
-    for (let i = top.i; i < recs.length && batch.length < 256; i++) {
-      const r = recs[i]
-      if (r.err < 0 || (r.mode & 0o170000) !== 0o100000 || r.size > this._small) break
-      if (r.nlink > 1 && this._links.has(r.ino)) break
-      if (bytes + r.size > this._batchBytes && batch.length > 0) break
-      batch.push(r)
-      bytes += r.size
-    }
-    const isRoot = batch[0] === this._rootRec
-    const paths = batch.map((r) => isRoot ? this._kroot : Buffer.concat([top.kdir, Buffer.from('/'), r.name]))
-    // Split over a few pool threads: the block reads of a cold cache overlap.
-    const parts: Array<Array<string | Buffer>> = []
-    const per = Math.max(8, Math.ceil(paths.length / PARALLEL))
-    for (let i = 0; i < paths.length; i += per) parts.push(paths.slice(i, i + per))
-    const datas = (await Promise.all(parts.map((ps) => this._img._op(() => native.readFiles(this._img._root, ps, this._small + 1))))).flat()
-    for (let i = 0; i < batch.length; i++) {
-      const rec = batch[i]
-      const rel = isRoot ? '.' : join(top.rel, rec.name.toString())
-      const data = datas[i]
-      top.i++
-      if (typeof data === 'number') {
-        if (data === -2) continue
-        throw systemError(data, 'open', this._shown(rel))
+  // Small files are read whole, many per native call, a few calls ahead of
+  // the walk (bounded: LOOKAHEAD entries, BATCH_FILES/batchBytes per call).
+  private _data = new Map<ScanRec, Promise<Buffer | number>>()
+
+  private _issue (frame: Frame): void {
+    const recs = frame.recs as ScanRec[]
+    if (frame.issued < frame.i) frame.issued = frame.i
+    while (frame.issued < recs.length && frame.issued - frame.i < LOOKAHEAD) {
+      const batch: ScanRec[] = []
+      let bytes = 0
+      let i = frame.issued
+      for (; i < recs.length && batch.length < BATCH_FILES && bytes < this._batchBytes; i++) {
+        const r = recs[i]
+        if (!this._isSmall(r) || r.data || (r.nlink > 1 && this._links.has(r.ino))) continue
+        batch.push(r)
+        bytes += r.size
       }
-      const entry = this._entry(rec, rel)
-      if (this._hardlink(rec, entry)) { this.push(entry); continue }
-      entry.size = data.byteLength
-      entry.content = new BufferContent(data)
-      this.push(entry)
+      frame.issued = i
+      if (batch.length === 0) continue
+      const paths = batch.map((r) => frame.rel === '' ? this._kroot : Buffer.concat([frame.kdir, Buffer.from('/'), r.name]))
+      const p = this._img._op(() => native.readFiles(this._img._root, paths, this._small + 1))
+      p.catch(() => {})
+      batch.forEach((r, k) => {
+        const one = p.then((d) => d[k])
+        one.catch(() => {})
+        this._data.set(r, one)
+      })
     }
   }
 

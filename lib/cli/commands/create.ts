@@ -11,7 +11,7 @@ import { entryTransforms, clampEpoch } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
 import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir } from '../sources'
-import { mkfs, mkfsTypes, Usage, MkfsOptions } from '../../mkfs'
+import { mkfs, mkfsTypes, Usage, MkfsOptions, MkfsResult } from '../../mkfs'
 import { parseSize } from '../../mkfs/tools'
 import type { Context } from '../context'
 
@@ -28,8 +28,8 @@ async function measure (ctx: Context, sources: string[]): Promise<Usage> {
   return usage
 }
 
-async function populate (ctx: Context, out: string, partition: number, sources: string[]): Promise<void> {
-  const img = await ctx.image(out, true, partition)
+async function populate (ctx: Context, out: string, made: MkfsResult, sources: string[]): Promise<void> {
+  const img = await ctx.image(out, true, made.partition, made.mountOptions)
   for (const src of sources) {
     const progress = new Progress(`create ${out} <- ${src}`)
     try {
@@ -122,7 +122,8 @@ then give byte-identical images).`,
         made = true
         if (g.verbose) process.stderr.write(`lkl create: ${out}: ${result.type}, ${result.size} bytes${result.partition ? `, partition ${result.partition} (${table})` : ''}\n`)
         try {
-          if (sources.length) await populate(ctx, out, result.partition, sources)
+          if (sources.length) await populate(ctx, out, result, sources)
+          await result.finalize()
           return
         } catch (e) {
           await ctx.close().catch(() => {})
