@@ -151,6 +151,22 @@ export class LklError extends Error {
     return new LklError('ERR_LKL_ALREADY_BOOTED', `The kernel is already running with ${mib(running)} of memory (asked for ${mib(asked)}); call boot({ memory }) before the first open()`)
   }
 
+  static toolMissing (bin: string, pkg: string): LklError {
+    return new LklError('ERR_LKL_TOOL_MISSING', `${bin} not found: install the Debian package '${pkg}' (apt-get install ${pkg})`)
+  }
+
+  static toolFailed (bin: string, what: string, output: string): LklError {
+    const e = new LklError('ERR_LKL_TOOL_FAILED', `${bin} failed${what ? ` for '${what}'` : ''}: ${output}`)
+    if (what) e.path = what
+    return e
+  }
+
+  static notAFile (file: string): LklError {
+    const e = new LklError('ERR_LKL_NOT_A_FILE', `'${file}' exists and is not a regular file`)
+    e.path = file
+    return e
+  }
+
   static alreadyBootedClock (): LklError {
     return new LklError('ERR_LKL_ALREADY_BOOTED', 'The kernel is already running with a different clock; call boot({ frozenClock }) before the first open()')
   }

@@ -134,9 +134,7 @@ async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
   // files are replaced (never a device node or a directory).
   const existing = await fs.promises.lstat(file).catch(() => null)
   if (existing && !existing.isFile()) {
-    const e = new LklError('ERR_LKL_NOT_A_FILE', `'${file}' exists and is not a regular file`)
-    e.path = file
-    throw e
+    throw LklError.notAFile(file)
   }
   await fs.promises.rm(file, { force: true })
   const target = table ? path.join(path.dirname(file), `.${path.basename(file)}.mkfs-${process.pid}`) : file

@@ -135,12 +135,10 @@ export function run (bin: string, pkg: string, args: string[], env: Record<strin
       if (!err) return resolve(stdout)
       const e = err as NodeJS.ErrnoException & { code?: string | number }
       if (e.code === 'ENOENT') {
-        return reject(new LklError('ERR_LKL_TOOL_MISSING', `${bin} not found: install the Debian package '${pkg}' (apt-get install ${pkg})`))
+        return reject(LklError.toolMissing(bin, pkg))
       }
       const msg = String(stderr || stdout).trim().split('\n').filter(Boolean).slice(-2).join('; ')
-      const le = new LklError('ERR_LKL_TOOL_FAILED', `${bin} failed${what ? ` for '${what}'` : ''}: ${msg || `exit code ${String(e.code)}`}`)
-      if (what) le.path = what
-      reject(le)
+      reject(LklError.toolFailed(bin, what, msg || `exit code ${String(e.code)}`))
     })
   })
 }
