@@ -163,6 +163,7 @@ test('info: table, partitions, types, labels, usage', (t) => {
   t.equal(j.partitions[0].start, 1024 * 1024)
   t.equal(j.partitions[0].type, 'vfat')
   t.equal(j.partitions[0].name, 'BOOT')
+  t.equal(j.partitions[0].label, 'BOOT', 'the filesystem label, read from the superblock')
   t.ok(j.partitions[0].total > 40 * h.MB, 'size')
   t.end()
 })

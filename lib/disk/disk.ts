@@ -14,8 +14,9 @@
 
 import { native, constants as C } from '../native'
 import * as kernel from '../kernel'
-import { LklError, systemError } from '../errors'
+import { LklError, systemError, invalidArgValue } from '../errors'
 import type { Reader } from '../probe'
+import { detect } from './resolve'
 import { BlockReadStream, BlockWriteStream, BlockStreamOptions } from '../streams/block'
 
 export type DiskKind = 'file' | 'memory' | 'custom' | 'overlay'
@@ -182,6 +183,21 @@ export abstract class Disk {
       const r = await native.diskPartitions(id)
       if (typeof r === 'number') throw LklError.kernel(`reading the partitions of '${this.name}'`, r)
       return r
+    } finally {
+      await this._release()
+    }
+  }
+
+  /**
+   * The filesystem on a partition (0 = the whole disk), read from its
+   * superblock without mounting: `{ type, label }`, type null when no
+   * known filesystem is there.
+   */
+  async probe (partition = 0): Promise<{ type: string | null, label: string }> {
+    if (!Number.isSafeInteger(partition) || partition < 0) throw invalidArgValue('partition', partition, 'must be a partition number >= 0')
+    const id = await this._acquire()
+    try {
+      return await detect(this, id, partition)
     } finally {
       await this._release()
     }

@@ -38,8 +38,8 @@ async function describeFs (ctx: Context, disk: lkl.Disk, fi: FsInfo): Promise<vo
     if (ctx.g.type !== undefined) opts.type = ctx.g.type
     img = await lkl.open(disk, opts)
     fi.type = img.type
-    const label = (img as unknown as { label?: string }).label
-    if (typeof label === 'string') fi.label = label
+    const { label } = await disk.probe(fi.partition)
+    if (label) fi.label = label
     {
       const s = await img.statfs()
       fi.blockSize = s.bsize
