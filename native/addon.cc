@@ -19,9 +19,7 @@ void KeepCompleter(Napi::Env, Completer*) {}
 }  // namespace
 
 // One completion channel per JS environment, kept as instance data.
-Completer* GetCompleter(Napi::Env env) {
-  return env.GetInstanceData<Completer>();
-}
+Completer* GetCompleter(Napi::Env env) { return env.GetInstanceData<Completer>(); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Completer, KeepCompleter>(new Completer(env));

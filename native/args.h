@@ -69,8 +69,7 @@ class SysJob : public Job {
 };
 
 // JS thread: queue a job, return its promise.
-inline Napi::Value Submit(const Napi::CallbackInfo& info,
-                          std::unique_ptr<Job> job) {
+inline Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Job> job) {
   return GetCompleter(info.Env())->Submit(info.Env(), std::move(job));
 }
 

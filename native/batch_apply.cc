@@ -27,8 +27,7 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
-long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
-         long a5 = 0, long a6 = 0) {
+long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
   return lkl_host_syscall(nr, a1, a2, a3, a4, a5, a6);
 }
 template <typename T>
@@ -117,16 +116,14 @@ class ApplyJob : public Job {
       switch (it.op) {
         case kFile:
           r = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(p),
-                  LKL_O_WRONLY | LKL_O_CREAT | LKL_O_EXCL | LKL_O_NOFOLLOW |
-                      LKL_O_CLOEXEC,
-                  0600);
+                  LKL_O_WRONLY | LKL_O_CREAT | LKL_O_EXCL | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0600);
           break;
         case kDir:
           r = Sys(__lkl__NR_mkdirat, LKL_AT_FDCWD, P(p), 0700);
           if (r == -17 /* EEXIST */) {
             struct lkl_statx st;
-            long s = Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(p),
-                         LKL_AT_SYMLINK_NOFOLLOW, LKL_STATX_TYPE, P(&st));
+            long s = Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(p), LKL_AT_SYMLINK_NOFOLLOW,
+                         LKL_STATX_TYPE, P(&st));
             if (s == 0 && (st.stx_mode & LKL_S_IFMT) == LKL_S_IFDIR) return 0;
           }
           break;
@@ -134,12 +131,11 @@ class ApplyJob : public Job {
           r = Sys(__lkl__NR_symlinkat, P(it.target.c_str()), LKL_AT_FDCWD, P(p));
           break;
         case kHardlink:
-          r = Sys(__lkl__NR_linkat, LKL_AT_FDCWD, P(it.target.c_str()),
-                  LKL_AT_FDCWD, P(p), 0);
+          r = Sys(__lkl__NR_linkat, LKL_AT_FDCWD, P(it.target.c_str()), LKL_AT_FDCWD, P(p), 0);
           break;
         case kNode: {
-          unsigned long dev = (it.minor & 0xff) | ((it.major & 0xfff) << 8) |
-                              ((it.minor & ~0xffUL) << 12);
+          unsigned long dev =
+              (it.minor & 0xff) | ((it.major & 0xfff) << 8) | ((it.minor & ~0xffUL) << 12);
           r = Sys(__lkl__NR_mknodat, LKL_AT_FDCWD, P(p), it.mode, dev);
           break;
         }
@@ -150,7 +146,8 @@ class ApplyJob : public Job {
       long u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), 0);
       if (u < 0) {
         // A directory in the way: only an empty one can go.
-        if (u == -21 /* EISDIR */) u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
+        if (u == -21 /* EISDIR */)
+          u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
         if (u < 0) return Fail(kUnlink, u);
       }
     }
@@ -165,8 +162,7 @@ class ApplyJob : public Job {
     long r = 0;
     if (file) {
       for (size_t off = 0; off < it.len;) {
-        long n = Sys(__lkl__NR_write, fd, P(it.data + off),
-                     static_cast<long>(it.len - off));
+        long n = Sys(__lkl__NR_write, fd, P(it.data + off), static_cast<long>(it.len - off));
         if (n <= 0) {
           Sys(__lkl__NR_close, fd);
           return Fail(kWrite, n < 0 ? n : -5);
@@ -186,8 +182,7 @@ class ApplyJob : public Job {
   // path without following a final symlink.
   long Meta(const Item& it, long fd) {
     const char* p = it.path.c_str();
-    bool link = it.op == kSymlink ||
-                (it.op == kMeta && (it.mode & LKL_S_IFMT) == LKL_S_IFLNK);
+    bool link = it.op == kSymlink || (it.op == kMeta && (it.mode & LKL_S_IFMT) == LKL_S_IFLNK);
     long r;
     if (!(it.flags & kNoOwner) && (it.uid >= 0 || it.gid >= 0)) {
       r = fd >= 0 ? Sys(__lkl__NR_fchown, fd, it.uid, it.gid)
@@ -201,17 +196,16 @@ class ApplyJob : public Job {
       if (r < 0) return Fail(kChmod, r);
     }
     for (const auto& x : it.xattrs) {
-      r = fd >= 0 ? Sys(__lkl__NR_fsetxattr, fd, P(x.first.c_str()),
-                        P(x.second.data()), static_cast<long>(x.second.size()), 0)
-                  : Sys(__lkl__NR_lsetxattr, P(p), P(x.first.c_str()),
-                        P(x.second.data()), static_cast<long>(x.second.size()), 0);
+      r = fd >= 0 ? Sys(__lkl__NR_fsetxattr, fd, P(x.first.c_str()), P(x.second.data()),
+                        static_cast<long>(x.second.size()), 0)
+                  : Sys(__lkl__NR_lsetxattr, P(p), P(x.first.c_str()), P(x.second.data()),
+                        static_cast<long>(x.second.size()), 0);
       if (r == -95 /* EOPNOTSUPP */ && (it.flags & kXattrLenient)) continue;
       if (r < 0) return Fail(kXattr, r);
     }
     if (!(it.flags & kNoTimes)) {
       r = fd >= 0 ? Sys(__lkl__NR_utimensat, fd, 0, P(it.ts), 0)
-                  : Sys(__lkl__NR_utimensat, LKL_AT_FDCWD, P(p), P(it.ts),
-                        LKL_AT_SYMLINK_NOFOLLOW);
+                  : Sys(__lkl__NR_utimensat, LKL_AT_FDCWD, P(p), P(it.ts), LKL_AT_SYMLINK_NOFOLLOW);
       if (r < 0) return Fail(kTimes, r);
     }
     return 0;

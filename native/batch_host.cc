@@ -80,8 +80,8 @@ Napi::Value HostSetXattr(Info info) {
 Napi::Value HostMknod(Info info) {
   std::string p = Path(info, 0);
   mode_t mode = info[1].As<Napi::Number>().Uint32Value();
-  dev_t dev = makedev(info[2].As<Napi::Number>().Uint32Value(),
-                      info[3].As<Napi::Number>().Uint32Value());
+  dev_t dev =
+      makedev(info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().Uint32Value());
   int r = mknod(p.c_str(), mode, dev);
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }

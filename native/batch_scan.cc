@@ -25,8 +25,7 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
-long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
-         long a5 = 0, long a6 = 0) {
+long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
   return lkl_host_syscall(nr, a1, a2, a3, a4, a5, a6);
 }
 template <typename T>
@@ -93,8 +92,7 @@ void ReadXattrs(const std::string& path, Rec* rec) {
 // Read a small regular file whole (dirfd-relative, not following symlinks).
 void ReadData(long dirfd, const char* name, Rec* rec, DataBudget* budget) {
   long size = static_cast<long>(rec->st.stx_size);
-  long fd = Sys(__lkl__NR_openat, dirfd, P(name),
-                LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+  long fd = Sys(__lkl__NR_openat, dirfd, P(name), LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
   if (fd < 0) return;  // lib/ reads it again and reports the error
   rec->data.resize(size + 1);
   long len = 0;
@@ -115,17 +113,17 @@ void ReadData(long dirfd, const char* name, Rec* rec, DataBudget* budget) {
   budget->left -= len;
 }
 
-void StatRec(long dirfd, const char* name, const std::string& full, int flags,
-             Rec* rec, DataBudget* budget) {
+void StatRec(long dirfd, const char* name, const std::string& full, int flags, Rec* rec,
+             DataBudget* budget) {
   std::memset(&rec->st, 0, sizeof(rec->st));
   rec->err = Sys(__lkl__NR_statx, dirfd, P(name),
-                 LKL_AT_SYMLINK_NOFOLLOW | (name[0] ? 0 : LKL_AT_EMPTY_PATH),
-                 LKL_STATX_BASIC_STATS, P(&rec->st));
+                 LKL_AT_SYMLINK_NOFOLLOW | (name[0] ? 0 : LKL_AT_EMPTY_PATH), LKL_STATX_BASIC_STATS,
+                 P(&rec->st));
   if (rec->err < 0) return;
   if ((rec->st.stx_mode & LKL_S_IFMT) == LKL_S_IFLNK) {
     std::vector<char> buf(4096);
-    long n = Sys(__lkl__NR_readlinkat, dirfd, P(name), P(buf.data()),
-                 static_cast<long>(buf.size()));
+    long n =
+        Sys(__lkl__NR_readlinkat, dirfd, P(name), P(buf.data()), static_cast<long>(buf.size()));
     if (n >= 0) {
       rec->link.assign(buf.data(), n);
       rec->has_link = true;
@@ -161,8 +159,7 @@ class ScanJob : public Job {
     std::vector<std::string> names;
     std::vector<char> buf(64 * 1024);
     for (;;) {
-      long n = Sys(__lkl__NR_getdents64, fd, P(buf.data()),
-                   static_cast<long>(buf.size()));
+      long n = Sys(__lkl__NR_getdents64, fd, P(buf.data()), static_cast<long>(buf.size()));
       if (n <= 0) {
         result_ = n;
         break;
@@ -172,8 +169,7 @@ class ScanJob : public Job {
         uint16_t reclen;
         std::memcpy(&reclen, buf.data() + off + 16, 2);
         const char* name = buf.data() + off + 19;
-        if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0)
-          names.emplace_back(name);
+        if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) names.emplace_back(name);
         off += reclen;
       }
     }
@@ -223,17 +219,15 @@ class ScanJob : public Job {
     o.Set("rdevMinor", st.stx_rdev_minor);
     o.Set("devMajor", st.stx_dev_major);
     o.Set("devMinor", st.stx_dev_minor);
-    if (r.has_link)
-      o.Set("link", Napi::Buffer<char>::Copy(env, r.link.data(), r.link.size()));
+    if (r.has_link) o.Set("link", Napi::Buffer<char>::Copy(env, r.link.data(), r.link.size()));
     if (r.xattr_err < 0) o.Set("xattrErr", static_cast<double>(r.xattr_err));
-    if (r.has_data)
-      o.Set("data", Napi::Buffer<char>::Copy(env, r.data.data(), r.data.size()));
+    if (r.has_data) o.Set("data", Napi::Buffer<char>::Copy(env, r.data.data(), r.data.size()));
     if (!r.xattrs.empty()) {
       Napi::Array xs = Napi::Array::New(env, r.xattrs.size() * 2);
       for (size_t i = 0; i < r.xattrs.size(); i++) {
         xs[i * 2] = Napi::String::New(env, r.xattrs[i].first);
-        xs[i * 2 + 1] = Napi::Buffer<char>::Copy(
-            env, r.xattrs[i].second.data(), r.xattrs[i].second.size());
+        xs[i * 2 + 1] =
+            Napi::Buffer<char>::Copy(env, r.xattrs[i].second.data(), r.xattrs[i].second.size());
       }
       o.Set("xattrs", xs);
     }
@@ -288,8 +282,8 @@ Napi::Value ScanDirs(Info info) {
 }
 
 Napi::Value ScanDir(Info info) {
-  auto job = std::make_unique<ScanJob>(ArgString(info, 1),
-                                       static_cast<int>(ArgLong(info, 2)), nullptr);
+  auto job =
+      std::make_unique<ScanJob>(ArgString(info, 1), static_cast<int>(ArgLong(info, 2)), nullptr);
   job->root_ = ArgLong(info, 0);
   return Submit(info, std::move(job));
 }
@@ -325,8 +319,7 @@ class ReadFilesJob : public Job {
           cap = std::min<size_t>(cap * 4, max_);
           o.data = static_cast<char*>(std::realloc(o.data, cap));
         }
-        long n = Sys(__lkl__NR_read, fd, P(o.data + o.len),
-                     static_cast<long>(cap - o.len));
+        long n = Sys(__lkl__NR_read, fd, P(o.data + o.len), static_cast<long>(cap - o.len));
         if (n < 0) {
           o.err = n;
           break;
@@ -347,8 +340,8 @@ class ReadFilesJob : public Job {
         std::free(o.data);
       } else {
         // Hand the malloc'd block to JS without a copy.
-        arr[i] = Napi::Buffer<char>::New(env, o.data, o.len,
-                                         [](Napi::Env, char* p) { std::free(p); });
+        arr[i] =
+            Napi::Buffer<char>::New(env, o.data, o.len, [](Napi::Env, char* p) { std::free(p); });
       }
       o.data = nullptr;
     }

@@ -22,9 +22,7 @@ using Info = const Napi::CallbackInfo&;
 class DiskAddJob : public Job {
  public:
   DiskAddJob(int fd, bool ro) : fd_(fd), ro_(ro) {}
-  void Execute() override {
-    result_ = lkl_host_disk_add_fd(fd_, ro_ ? 1 : 0, 0);
-  }
+  void Execute() override { result_ = lkl_host_disk_add_fd(fd_, ro_ ? 1 : 0, 0); }
 
  private:
   int fd_;
@@ -32,9 +30,8 @@ class DiskAddJob : public Job {
 };
 
 Napi::Value DiskAddFd(Info info) {
-  return Submit(info,
-                std::make_unique<DiskAddJob>(static_cast<int>(ArgLong(info, 0)),
-                                             info[1].ToBoolean().Value()));
+  return Submit(info, std::make_unique<DiskAddJob>(static_cast<int>(ArgLong(info, 0)),
+                                                   info[1].ToBoolean().Value()));
 }
 
 // diskRemove(id) -> 0 | -errno (the disk must not be mounted)
@@ -48,8 +45,7 @@ class DiskRemoveJob : public Job {
 };
 
 Napi::Value DiskRemove(Info info) {
-  return Submit(info, std::make_unique<DiskRemoveJob>(
-                          static_cast<int>(ArgLong(info, 0))));
+  return Submit(info, std::make_unique<DiskRemoveJob>(static_cast<int>(ArgLong(info, 0))));
 }
 
 // A job that runs one host-library call returning a number.
@@ -77,9 +73,7 @@ Napi::Value DiskAddMemory(Info info) {
   uint64_t size = buf.ByteLength();
   int ro = info[1].ToBoolean().Value() ? 1 : 0;
   auto job = std::make_unique<CallJob<std::function<long()>>>(
-      [data, size, ro]() -> long {
-        return lkl_host_disk_add_memory(data, size, ro, 0);
-      });
+      [data, size, ro]() -> long { return lkl_host_disk_add_memory(data, size, ro, 0); });
   job->Keep(buf);
   return Submit(info, std::move(job));
 }
@@ -90,16 +84,13 @@ Napi::Value DiskAddMemory(Info info) {
 Napi::Value DiskAddOverlay(Info info) {
   int fd = static_cast<int>(ArgLong(info, 0));
   uint64_t size = static_cast<uint64_t>(ArgLong(info, 1));
-  return SubmitCall(info, [fd, size]() -> long {
-    return lkl_host_disk_add_overlay(fd, size, 0);
-  });
+  return SubmitCall(info, [fd, size]() -> long { return lkl_host_disk_add_overlay(fd, size, 0); });
 }
 
 // diskOverlayBytes(id) -> host memory held by the overlay | -errno
 Napi::Value DiskOverlayBytes(Info info) {
   int id = static_cast<int>(ArgLong(info, 0));
-  return SubmitCall(info,
-                    [id]() -> long { return lkl_host_disk_overlay_bytes(id); });
+  return SubmitCall(info, [id]() -> long { return lkl_host_disk_overlay_bytes(id); });
 }
 
 // diskSize(id) -> bytes | -errno
@@ -113,9 +104,8 @@ Napi::Value DiskOpen(Info info) {
   int id = static_cast<int>(ArgLong(info, 0));
   int part = static_cast<int>(ArgLong(info, 1));
   int flags = static_cast<int>(ArgLong(info, 2));
-  return SubmitCall(info, [id, part, flags]() -> long {
-    return lkl_host_disk_open(id, part, flags);
-  });
+  return SubmitCall(info,
+                    [id, part, flags]() -> long { return lkl_host_disk_open(id, part, flags); });
 }
 
 // diskPartitions(id) -> [{ number, start, size, name, type, uuid }] | -errno
@@ -125,8 +115,7 @@ class PartitionsJob : public Job {
   void Execute() override {
     parts_.resize(16);
     for (;;) {
-      int n = lkl_host_disk_partitions(id_, parts_.data(),
-                                       static_cast<int>(parts_.size()));
+      int n = lkl_host_disk_partitions(id_, parts_.data(), static_cast<int>(parts_.size()));
       result_ = n;
       if (n < 0 || static_cast<size_t>(n) <= parts_.size()) break;
       parts_.resize(static_cast<size_t>(n));
@@ -156,21 +145,22 @@ class PartitionsJob : public Job {
 };
 
 Napi::Value DiskPartitions(Info info) {
-  return Submit(info, std::make_unique<PartitionsJob>(
-                          static_cast<int>(ArgLong(info, 0))));
+  return Submit(info, std::make_unique<PartitionsJob>(static_cast<int>(ArgLong(info, 0))));
 }
 
 // mount(diskId, partition, fstype, flags, data) -> mount point | -errno
 class MountJob : public Job {
  public:
-  MountJob(int disk, int part, std::string fstype, unsigned long flags,
-           std::string data)
-      : disk_(disk), part_(part), fstype_(std::move(fstype)), flags_(flags),
-        data_(std::move(data)), mnt_(256, '\0') {}
+  MountJob(int disk, int part, std::string fstype, unsigned long flags, std::string data)
+      : disk_(disk),
+        part_(part),
+        fstype_(std::move(fstype)),
+        flags_(flags),
+        data_(std::move(data)),
+        mnt_(256, '\0') {}
   void Execute() override {
     result_ = lkl_host_mount(disk_, part_, fstype_.c_str(), flags_,
-                             data_.empty() ? nullptr : data_.c_str(),
-                             mnt_.data(), mnt_.size());
+                             data_.empty() ? nullptr : data_.c_str(), mnt_.data(), mnt_.size());
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
@@ -187,10 +177,8 @@ class MountJob : public Job {
 
 Napi::Value Mount(Info info) {
   return Submit(info, std::make_unique<MountJob>(
-                          static_cast<int>(ArgLong(info, 0)),
-                          static_cast<int>(ArgLong(info, 1)),
-                          ArgString(info, 2),
-                          static_cast<unsigned long>(ArgLong(info, 3)),
+                          static_cast<int>(ArgLong(info, 0)), static_cast<int>(ArgLong(info, 1)),
+                          ArgString(info, 2), static_cast<unsigned long>(ArgLong(info, 3)),
                           ArgString(info, 4)));
 }
 
@@ -213,16 +201,12 @@ Napi::Value Umount(Info info) {
 void InitDisk(Napi::Env env, Napi::Object exports) {
   exports["diskAddFd"] = Napi::Function::New(env, DiskAddFd, "diskAddFd");
   exports["diskRemove"] = Napi::Function::New(env, DiskRemove, "diskRemove");
-  exports["diskAddMemory"] =
-      Napi::Function::New(env, DiskAddMemory, "diskAddMemory");
-  exports["diskAddOverlay"] =
-      Napi::Function::New(env, DiskAddOverlay, "diskAddOverlay");
-  exports["diskOverlayBytes"] =
-      Napi::Function::New(env, DiskOverlayBytes, "diskOverlayBytes");
+  exports["diskAddMemory"] = Napi::Function::New(env, DiskAddMemory, "diskAddMemory");
+  exports["diskAddOverlay"] = Napi::Function::New(env, DiskAddOverlay, "diskAddOverlay");
+  exports["diskOverlayBytes"] = Napi::Function::New(env, DiskOverlayBytes, "diskOverlayBytes");
   exports["diskSize"] = Napi::Function::New(env, DiskSize, "diskSize");
   exports["diskOpen"] = Napi::Function::New(env, DiskOpen, "diskOpen");
-  exports["diskPartitions"] =
-      Napi::Function::New(env, DiskPartitions, "diskPartitions");
+  exports["diskPartitions"] = Napi::Function::New(env, DiskPartitions, "diskPartitions");
   InitCustomDisk(env, exports);
   exports["mount"] = Napi::Function::New(env, Mount, "mount");
   exports["umount"] = Napi::Function::New(env, Umount, "umount");

@@ -79,8 +79,8 @@ std::set<std::shared_ptr<Request>>* g_waiting =
 struct CustomDisk {
   std::mutex mu;
   napi_threadsafe_function tsfn = nullptr;  // nullptr once finalized
-  napi_ref fn = nullptr;  // the dispatch function, for PumpCustomDiskIo
-  int refs = 2;           // guarded by mu
+  napi_ref fn = nullptr;                    // the dispatch function, for PumpCustomDiskIo
+  int refs = 2;                             // guarded by mu
 
   void Unref() {
     bool last;
@@ -127,9 +127,7 @@ int Call(void* ctx, int op, void* buf, size_t len, uint64_t off) {
   return req->result;
 }
 
-int Read(void* ctx, void* buf, size_t len, uint64_t off) {
-  return Call(ctx, kRead, buf, len, off);
-}
+int Read(void* ctx, void* buf, size_t len, uint64_t off) { return Call(ctx, kRead, buf, len, off); }
 
 int Write(void* ctx, const void* buf, size_t len, uint64_t off) {
   return Call(ctx, kWrite, const_cast<void*>(buf), len, off);
@@ -147,8 +145,7 @@ void Release(void* ctx) {
   auto* disk = static_cast<CustomDisk*>(ctx);
   {
     std::lock_guard<std::mutex> lock(disk->mu);
-    if (disk->tsfn != nullptr)
-      napi_release_threadsafe_function(disk->tsfn, napi_tsfn_release);
+    if (disk->tsfn != nullptr) napi_release_threadsafe_function(disk->tsfn, napi_tsfn_release);
   }
   disk->Unref();
 }
@@ -176,22 +173,18 @@ void Invoke(napi_env env, napi_value fn, const std::shared_ptr<Request>& req) {
   if (req->op == kRead) {
     auto b = Napi::Buffer<uint8_t>::New(e, req->len);
     memset(b.Data(), 0, req->len);
-    keep = std::make_shared<Napi::Reference<Napi::Buffer<uint8_t>>>(
-        Napi::Persistent(b));
+    keep = std::make_shared<Napi::Reference<Napi::Buffer<uint8_t>>>(Napi::Persistent(b));
     buffer = b;
   } else if (req->op == kWrite) {
-    buffer = Napi::Buffer<uint8_t>::Copy(
-        e, static_cast<const uint8_t*>(req->buf), req->len);
+    buffer = Napi::Buffer<uint8_t>::Copy(e, static_cast<const uint8_t*>(req->buf), req->len);
   }
-  auto complete =
-      Napi::Function::New(e, [req, keep](const Napi::CallbackInfo& info) {
-        int r = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value()
-                                   : -kEIO;
-        const void* data = nullptr;
-        if (keep && !keep->IsEmpty()) data = keep->Value().Data();
-        req->Complete(r, data);
-        if (keep) keep->Reset();
-      });
+  auto complete = Napi::Function::New(e, [req, keep](const Napi::CallbackInfo& info) {
+    int r = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -kEIO;
+    const void* data = nullptr;
+    if (keep && !keep->IsEmpty()) data = keep->Value().Data();
+    req->Complete(r, data);
+    if (keep) keep->Reset();
+  });
   napi_value argv[] = {
       Napi::Number::New(e, req->op),
       buffer,
@@ -200,8 +193,7 @@ void Invoke(napi_env env, napi_value fn, const std::shared_ptr<Request>& req) {
       complete,
   };
   napi_value result;
-  if (napi_call_function(env, Napi::Object::New(e), fn, 5, argv, &result) !=
-      napi_ok) {
+  if (napi_call_function(env, Napi::Object::New(e), fn, 5, argv, &result) != napi_ok) {
     // lib's dispatcher never throws; if it did, fail the request and clear
     // the exception so it does not surface elsewhere.
     napi_value exc;
@@ -231,8 +223,7 @@ void CallJs(napi_env env, napi_value fn, void*, void* data) {
 //   -> disk id | -errno
 class AddCustomJob : public Job {
  public:
-  AddCustomJob(CustomDisk* disk, uint64_t size, bool ro, bool flush,
-               bool discard)
+  AddCustomJob(CustomDisk* disk, uint64_t size, bool ro, bool flush, bool discard)
       : disk_(disk), size_(size), ro_(ro) {
     ops_.read = Read;
     ops_.write = Write;
@@ -241,9 +232,7 @@ class AddCustomJob : public Job {
     ops_.release = Release;
     ops_.threads = 1;
   }
-  void Execute() override {
-    result_ = lkl_host_disk_add_ops(&ops_, disk_, size_, ro_ ? 1 : 0);
-  }
+  void Execute() override { result_ = lkl_host_disk_add_ops(&ops_, disk_, size_, ro_ ? 1 : 0); }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) Release(disk_);  // not attached: release was not called
     return Job::Result(env);
@@ -259,24 +248,22 @@ class AddCustomJob : public Job {
 Napi::Value DiskAddCustom(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* disk = new CustomDisk();
-  napi_status st = napi_create_threadsafe_function(
-      env, info[2], nullptr, Napi::String::New(env, "lkl:disk"), 0, 1, disk,
-      Finalize, disk, CallJs, &disk->tsfn);
+  napi_status st =
+      napi_create_threadsafe_function(env, info[2], nullptr, Napi::String::New(env, "lkl:disk"), 0,
+                                      1, disk, Finalize, disk, CallJs, &disk->tsfn);
   if (st != napi_ok) {
     delete disk;
-    Napi::Error::New(env, "could not create a thread-safe function")
-        .ThrowAsJavaScriptException();
+    Napi::Error::New(env, "could not create a thread-safe function").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   napi_create_reference(env, info[2], 1, &disk->fn);
   // An idle disk must not keep the process alive; a request in flight is
   // always part of a pending syscall, which does.
   napi_unref_threadsafe_function(env, disk->tsfn);
-  return Submit(info,
-                std::make_unique<AddCustomJob>(
-                    disk, static_cast<uint64_t>(ArgLong(info, 0)),
-                    info[1].ToBoolean().Value(), info[3].ToBoolean().Value(),
-                    info[4].ToBoolean().Value()));
+  return Submit(
+      info, std::make_unique<AddCustomJob>(disk, static_cast<uint64_t>(ArgLong(info, 0)),
+                                           info[1].ToBoolean().Value(), info[3].ToBoolean().Value(),
+                                           info[4].ToBoolean().Value()));
 }
 
 }  // namespace
@@ -316,8 +303,7 @@ void PumpCustomDiskIo(napi_env env) {
 }
 
 void InitCustomDisk(Napi::Env env, Napi::Object exports) {
-  exports["diskAddCustom"] =
-      Napi::Function::New(env, DiskAddCustom, "diskAddCustom");
+  exports["diskAddCustom"] = Napi::Function::New(env, DiskAddCustom, "diskAddCustom");
 }
 
 }  // namespace lkl

@@ -28,8 +28,7 @@ using Info = const Napi::CallbackInfo&;
 // boot(memoryBytes, logToStderr, cmdline) -> 0 | -errno
 class BootJob : public Job {
  public:
-  BootJob(uint64_t memory, bool log, std::string cmdline)
-      : cmdline_(std::move(cmdline)) {
+  BootJob(uint64_t memory, bool log, std::string cmdline) : cmdline_(std::move(cmdline)) {
     opts_.memory = memory;
     opts_.log_to_stderr = log ? 1 : 0;
     opts_.cmdline = nullptr;
@@ -45,9 +44,8 @@ class BootJob : public Job {
 };
 
 Napi::Value Boot(Info info) {
-  return Submit(info, std::make_unique<BootJob>(
-                          static_cast<uint64_t>(ArgLong(info, 0)),
-                          info[1].ToBoolean().Value(), ArgString(info, 2)));
+  return Submit(info, std::make_unique<BootJob>(static_cast<uint64_t>(ArgLong(info, 0)),
+                                                info[1].ToBoolean().Value(), ArgString(info, 2)));
 }
 
 // halt() -> 0 | -errno. lib calls it only with nothing mounted and no op
@@ -57,9 +55,7 @@ class HaltJob : public Job {
   void Execute() override { result_ = lkl_host_halt(); }
 };
 
-Napi::Value Halt(Info info) {
-  return Submit(info, std::make_unique<HaltJob>());
-}
+Napi::Value Halt(Info info) { return Submit(info, std::make_unique<HaltJob>()); }
 
 // logTail(maxBytes) -> string: the end of the kernel log.
 class LogJob : public Job {
@@ -87,19 +83,15 @@ Napi::Value LogTail(Info info) {
 class StatsJob : public Job {
  public:
   void Execute() override {
-    result_ = lkl_host_syscall(__lkl__NR_sysinfo, reinterpret_cast<long>(&si_),
-                               0, 0, 0, 0, 0);
+    result_ = lkl_host_syscall(__lkl__NR_sysinfo, reinterpret_cast<long>(&si_), 0, 0, 0, 0, 0);
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
     double unit = si_.mem_unit ? si_.mem_unit : 1;
     auto o = Napi::Object::New(env);
-    o["totalram"] =
-        Napi::Number::New(env, static_cast<double>(si_.totalram) * unit);
-    o["freeram"] =
-        Napi::Number::New(env, static_cast<double>(si_.freeram) * unit);
-    o["bufferram"] =
-        Napi::Number::New(env, static_cast<double>(si_.bufferram) * unit);
+    o["totalram"] = Napi::Number::New(env, static_cast<double>(si_.totalram) * unit);
+    o["freeram"] = Napi::Number::New(env, static_cast<double>(si_.freeram) * unit);
+    o["bufferram"] = Napi::Number::New(env, static_cast<double>(si_.bufferram) * unit);
     o["procs"] = Napi::Number::New(env, si_.procs);
     return o;
   }
@@ -108,9 +100,7 @@ class StatsJob : public Job {
   struct lkl_sysinfo si_ = {};
 };
 
-Napi::Value Stats(Info info) {
-  return Submit(info, std::make_unique<StatsJob>());
-}
+Napi::Value Stats(Info info) { return Submit(info, std::make_unique<StatsJob>()); }
 
 // emergencyClose(fds[], mounts[], timeoutMs) -> number of mounts unmounted
 // (or -1 on timeout).
@@ -133,8 +123,7 @@ void EmergencyWork(std::shared_ptr<EmergencyState> st) {
   for (long fd : st->fds) lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
   long count = 0;
   for (const std::string& mnt : st->mounts) {
-    long fd = lkl_host_syscall(__lkl__NR_openat, LKL_AT_FDCWD,
-                               reinterpret_cast<long>(mnt.c_str()),
+    long fd = lkl_host_syscall(__lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(mnt.c_str()),
                                LKL_O_RDONLY | LKL_O_DIRECTORY, 0, 0, 0);
     if (fd >= 0) {
       lkl_host_syscall(__lkl__NR_syncfs, fd, 0, 0, 0, 0, 0);
@@ -152,8 +141,7 @@ Napi::Value EmergencyClose(Info info) {
   auto st = std::make_shared<EmergencyState>();
   auto fds = info[0].As<Napi::Array>();
   for (uint32_t i = 0; i < fds.Length(); i++)
-    st->fds.push_back(
-        static_cast<long>(fds.Get(i).As<Napi::Number>().Int64Value()));
+    st->fds.push_back(static_cast<long>(fds.Get(i).As<Napi::Number>().Int64Value()));
   auto mounts = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < mounts.Length(); i++)
     st->mounts.push_back(mounts.Get(i).As<Napi::String>().Utf8Value());
@@ -162,20 +150,17 @@ Napi::Value EmergencyClose(Info info) {
   std::thread(EmergencyWork, st).detach();
   // While it waits, this thread runs the callbacks of JS-backed disks
   // itself (the event loop cannot deliver them), every millisecond.
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
   std::unique_lock<std::mutex> lock(st->mu);
   bool ok = st->done;
   while (!ok && std::chrono::steady_clock::now() < deadline) {
-    ok = st->cv.wait_for(lock, std::chrono::milliseconds(1),
-                         [&] { return st->done; });
+    ok = st->cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return st->done; });
     if (ok) break;
     lock.unlock();
     PumpCustomDiskIo(info.Env());
     lock.lock();
   }
-  return Napi::Number::New(info.Env(),
-                           ok ? static_cast<double>(st->unmounted) : -1);
+  return Napi::Number::New(info.Env(), ok ? static_cast<double>(st->unmounted) : -1);
 }
 
 }  // namespace
@@ -185,8 +170,7 @@ void InitKernel(Napi::Env env, Napi::Object exports) {
   exports["halt"] = Napi::Function::New(env, Halt, "halt");
   exports["logTail"] = Napi::Function::New(env, LogTail, "logTail");
   exports["stats"] = Napi::Function::New(env, Stats, "stats");
-  exports["emergencyClose"] =
-      Napi::Function::New(env, EmergencyClose, "emergencyClose");
+  exports["emergencyClose"] = Napi::Function::New(env, EmergencyClose, "emergencyClose");
 }
 
 }  // namespace lkl

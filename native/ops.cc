@@ -58,8 +58,7 @@ Napi::Value ReadWrite(Info info, bool write) {
   job->a_[0] = ArgLong(info, 0);
   long len = ArgLong(info, 3);
   if (!job->SetBuffer(1, info[1], ArgLong(info, 2), len)) {
-    Napi::RangeError::New(info.Env(), "buffer range out of bounds")
-        .ThrowAsJavaScriptException();
+    Napi::RangeError::New(info.Env(), "buffer range out of bounds").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
   job->a_[2] = len;
@@ -152,9 +151,7 @@ Napi::Value FdCall(Info info) {
 }
 
 // sync()
-Napi::Value Sync(Info info) {
-  return Submit(info, std::make_unique<SysJob>(__lkl__NR_sync));
-}
+Napi::Value Sync(Info info) { return Submit(info, std::make_unique<SysJob>(__lkl__NR_sync)); }
 
 // ftruncate(fd, length)
 Napi::Value Ftruncate(Info info) {
@@ -188,10 +185,8 @@ void InitOps(Napi::Env env, Napi::Object exports) {
   exports["fchmodat"] = Napi::Function::New(env, Fchmodat, "fchmodat");
   exports["fchownat"] = Napi::Function::New(env, Fchownat, "fchownat");
   exports["fsync"] = Napi::Function::New(env, FdCall<__lkl__NR_fsync>, "fsync");
-  exports["fdatasync"] =
-      Napi::Function::New(env, FdCall<__lkl__NR_fdatasync>, "fdatasync");
-  exports["syncfs"] =
-      Napi::Function::New(env, FdCall<__lkl__NR_syncfs>, "syncfs");
+  exports["fdatasync"] = Napi::Function::New(env, FdCall<__lkl__NR_fdatasync>, "fdatasync");
+  exports["syncfs"] = Napi::Function::New(env, FdCall<__lkl__NR_syncfs>, "syncfs");
   exports["sync"] = Napi::Function::New(env, Sync, "sync");
   exports["ftruncate"] = Napi::Function::New(env, Ftruncate, "ftruncate");
   exports["truncate"] = Napi::Function::New(env, Truncate, "truncate");

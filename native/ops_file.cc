@@ -66,8 +66,7 @@ class VecJob : public SysJob {
 };
 
 Napi::Value Vec(Info info, bool write) {
-  auto job =
-      std::make_unique<VecJob>(write ? __lkl__NR_pwritev2 : __lkl__NR_preadv2);
+  auto job = std::make_unique<VecJob>(write ? __lkl__NR_pwritev2 : __lkl__NR_preadv2);
   job->a_[0] = ArgLong(info, 0);
   Napi::Array arr = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); i++) {
@@ -97,8 +96,8 @@ Napi::Value Mknodat(Info info) {
   job->a_[2] = ArgLong(info, 2);
   unsigned long major = static_cast<unsigned long>(ArgLong(info, 3));
   unsigned long minor = static_cast<unsigned long>(ArgLong(info, 4));
-  job->a_[3] = static_cast<long>((minor & 0xff) | ((major & 0xfff) << 8) |
-                                 ((minor & ~0xffUL) << 12));
+  job->a_[3] =
+      static_cast<long>((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffUL) << 12));
   return Submit(info, std::move(job));
 }
 
@@ -119,22 +118,20 @@ class DirpathJob : public Job {
  public:
   explicit DirpathJob(std::string path) : path_(std::move(path)) {}
   void Execute() override {
-    long r = lkl_host_syscall(
-        __lkl__NR_chdir, reinterpret_cast<long>(path_.c_str()), 0, 0, 0, 0, 0);
+    long r =
+        lkl_host_syscall(__lkl__NR_chdir, reinterpret_cast<long>(path_.c_str()), 0, 0, 0, 0, 0);
     if (r < 0) {
       result_ = r;
       return;
     }
     buf_.resize(4096);
-    result_ =
-        lkl_host_syscall(__lkl__NR_getcwd, reinterpret_cast<long>(buf_.data()),
-                         static_cast<long>(buf_.size()), 0, 0, 0, 0);
+    result_ = lkl_host_syscall(__lkl__NR_getcwd, reinterpret_cast<long>(buf_.data()),
+                               static_cast<long>(buf_.size()), 0, 0, 0, 0);
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
     // result_ counts the terminating NUL.
-    return Napi::Buffer<char>::Copy(env, buf_.data(),
-                                    result_ > 0 ? result_ - 1 : 0);
+    return Napi::Buffer<char>::Copy(env, buf_.data(), result_ > 0 ? result_ - 1 : 0);
   }
 
  private:

@@ -88,9 +88,9 @@ Napi::Value Fstatx(Info info) {
 // The DT_* type of `name` in directory `fd` (0 if unknown).
 uint8_t TypeOf(long fd, const char* name) {
   struct lkl_statx st;
-  long r = lkl_host_syscall(__lkl__NR_statx, fd, reinterpret_cast<long>(name),
-                            LKL_AT_SYMLINK_NOFOLLOW, LKL_STATX_TYPE,
-                            reinterpret_cast<long>(&st), 0);
+  long r =
+      lkl_host_syscall(__lkl__NR_statx, fd, reinterpret_cast<long>(name), LKL_AT_SYMLINK_NOFOLLOW,
+                       LKL_STATX_TYPE, reinterpret_cast<long>(&st), 0);
   return r < 0 ? 0 : static_cast<uint8_t>((st.stx_mode & LKL_S_IFMT) >> 12);
 }
 
@@ -100,17 +100,16 @@ class ReaddirJob : public Job {
  public:
   explicit ReaddirJob(std::string path) : path_(std::move(path)) {}
   void Execute() override {
-    long fd = lkl_host_syscall(
-        __lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(path_.c_str()),
-        LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0, 0, 0);
+    long fd =
+        lkl_host_syscall(__lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(path_.c_str()),
+                         LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0, 0, 0);
     if (fd < 0) {
       result_ = fd;
       return;
     }
     std::vector<char> buf(64 * 1024);
     for (;;) {
-      long n = lkl_host_syscall(__lkl__NR_getdents64, fd,
-                                reinterpret_cast<long>(buf.data()),
+      long n = lkl_host_syscall(__lkl__NR_getdents64, fd, reinterpret_cast<long>(buf.data()),
                                 static_cast<long>(buf.size()), 0, 0, 0);
       if (n <= 0) {
         result_ = n;

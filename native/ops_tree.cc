@@ -28,8 +28,7 @@ constexpr uint8_t kDtDir = 4;
 constexpr long kEISDIR = 21;
 constexpr long kEPERM = 1;
 
-long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
-         long a5 = 0) {
+long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0) {
   return lkl_host_syscall(nr, a1, a2, a3, a4, a5, 0);
 }
 
@@ -46,9 +45,8 @@ struct Dent {
 // The DT_* type of `name` in `dirfd` when getdents did not say.
 uint8_t TypeOf(long dirfd, const char* name) {
   struct lkl_statx st;
-  long r =
-      Sys(__lkl__NR_statx, dirfd, reinterpret_cast<long>(name),
-          LKL_AT_SYMLINK_NOFOLLOW, LKL_STATX_TYPE, reinterpret_cast<long>(&st));
+  long r = Sys(__lkl__NR_statx, dirfd, reinterpret_cast<long>(name), LKL_AT_SYMLINK_NOFOLLOW,
+               LKL_STATX_TYPE, reinterpret_cast<long>(&st));
   if (r < 0) return kDtUnknown;
   return static_cast<uint8_t>((st.stx_mode & LKL_S_IFMT) >> 12);
 }
@@ -83,8 +81,7 @@ class ReaddirTreeJob : public Job {
   explicit ReaddirTreeJob(std::string path) : path_(std::move(path)) {}
   void Execute() override {
     // The top directory itself may be reached through a symlink.
-    long top = Sys(__lkl__NR_openat, LKL_AT_FDCWD,
-                   reinterpret_cast<long>(path_.c_str()),
+    long top = Sys(__lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(path_.c_str()),
                    LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC);
     if (top < 0) {
       result_ = top;
@@ -163,17 +160,14 @@ long RemoveTree(long dirfd, const char* name, uint8_t type) {
   }
   Sys(__lkl__NR_close, fd);
   if (r < 0) return r;
-  return Sys(__lkl__NR_unlinkat, dirfd, reinterpret_cast<long>(name),
-             LKL_AT_REMOVEDIR);
+  return Sys(__lkl__NR_unlinkat, dirfd, reinterpret_cast<long>(name), LKL_AT_REMOVEDIR);
 }
 
 // rmTree(root, path) -> 0 | -errno
 class RmTreeJob : public Job {
  public:
   explicit RmTreeJob(std::string path) : path_(std::move(path)) {}
-  void Execute() override {
-    result_ = RemoveTree(LKL_AT_FDCWD, path_.c_str(), kDtUnknown);
-  }
+  void Execute() override { result_ = RemoveTree(LKL_AT_FDCWD, path_.c_str(), kDtUnknown); }
 
  private:
   std::string path_;

@@ -65,16 +65,15 @@ class XattrReadJob : public Job {
 
 // getxattr(root, path, name, follow) -> Buffer | -errno
 Napi::Value Getxattr(Info info) {
-  auto job = std::make_unique<XattrReadJob>(
-      false, info[3].ToBoolean(), ArgString(info, 1), ArgString(info, 2));
+  auto job = std::make_unique<XattrReadJob>(false, info[3].ToBoolean(), ArgString(info, 1),
+                                            ArgString(info, 2));
   job->root_ = ArgLong(info, 0);
   return Submit(info, std::move(job));
 }
 
 // listxattr(root, path, follow) -> Buffer (NUL-terminated names) | -errno
 Napi::Value Listxattr(Info info) {
-  auto job = std::make_unique<XattrReadJob>(true, info[2].ToBoolean(),
-                                            ArgString(info, 1), "");
+  auto job = std::make_unique<XattrReadJob>(true, info[2].ToBoolean(), ArgString(info, 1), "");
   job->root_ = ArgLong(info, 0);
   return Submit(info, std::move(job));
 }
@@ -82,8 +81,7 @@ Napi::Value Listxattr(Info info) {
 // setxattr(root, path, name, value, flags, follow)
 Napi::Value Setxattr(Info info) {
   bool follow = info[5].ToBoolean();
-  auto job = std::make_unique<SysJob>(follow ? __lkl__NR_setxattr
-                                             : __lkl__NR_lsetxattr);
+  auto job = std::make_unique<SysJob>(follow ? __lkl__NR_setxattr : __lkl__NR_lsetxattr);
   job->root_ = ArgLong(info, 0);
   job->SetString(0, 0, ArgString(info, 1));
   job->SetString(1, 1, ArgString(info, 2));
@@ -97,8 +95,7 @@ Napi::Value Setxattr(Info info) {
 // removexattr(root, path, name, follow)
 Napi::Value Removexattr(Info info) {
   bool follow = info[3].ToBoolean();
-  auto job = std::make_unique<SysJob>(follow ? __lkl__NR_removexattr
-                                             : __lkl__NR_lremovexattr);
+  auto job = std::make_unique<SysJob>(follow ? __lkl__NR_removexattr : __lkl__NR_lremovexattr);
   job->root_ = ArgLong(info, 0);
   job->SetString(0, 0, ArgString(info, 1));
   job->SetString(1, 1, ArgString(info, 2));

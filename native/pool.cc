@@ -10,9 +10,7 @@ Napi::Value Job::Result(Napi::Env env) {
 }
 
 // JS thread.
-void Job::Keep(Napi::Object obj) {
-  keep_.push_back(Napi::Persistent(obj));
-}
+void Job::Keep(Napi::Object obj) { keep_.push_back(Napi::Persistent(obj)); }
 
 // JS thread (module init).
 Completer::Completer(Napi::Env env) {
@@ -161,8 +159,7 @@ void Pool::Run(Worker* self) {
       // costs about as much again on small VMs.
       lock.unlock();
       auto until = std::chrono::steady_clock::now() + kSpin;
-      while (!self->has.load(std::memory_order_acquire) &&
-             std::chrono::steady_clock::now() < until)
+      while (!self->has.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
         for (int i = 0; i < 64; i++) CpuRelax();
       lock.lock();
       self->cv.wait(lock, [self] { return self->has.load(); });
