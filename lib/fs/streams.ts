@@ -59,6 +59,34 @@ function openHandle (img: ImageCore, p: PathLike, flags: number, mode: number, s
   })
 }
 
+/** What the shared _construct needs of either stream. */
+interface Opening {
+  path: PathLike
+  flags: OpenFlags
+  mode: number
+  fd: number | null
+  pending: boolean
+  _fh: FileHandle | null
+  emit (event: string, ...args: unknown[]): boolean
+}
+
+/** _construct of both streams: adopt the given FileHandle or open the path. */
+function construct (s: Opening, img: ImageCore, defaultFlag: string, cb: (err?: Error | null) => void): void {
+  if (s._fh) {
+    s.fd = s._fh.fd
+    s.pending = false
+    return cb()
+  }
+  openHandle(img, s.path, parseFlags(s.flags, defaultFlag), s.mode, new Error()).then((fh) => {
+    s._fh = fh
+    s.fd = fh.fd
+    s.pending = false
+    s.emit('open', fh.fd)
+    s.emit('ready')
+    cb()
+  }, cb)
+}
+
 function closeHandle (fh: FileHandle | null, autoClose: boolean, err: Error | null, cb: (err: Error | null) => void): void {
   if (!fh || !autoClose) return cb(err)
   fh.close().then(() => cb(err), (e: Error) => cb(err ?? e))
@@ -74,7 +102,7 @@ export class ReadStream extends Readable {
   bytesRead = 0
   pending = true
   private _img: ImageCore
-  private _fh: FileHandle | null
+  /** @internal */ _fh: FileHandle | null
   private _pos: number
   private _autoClose: boolean
 
@@ -95,19 +123,7 @@ export class ReadStream extends Readable {
   }
 
   override _construct (cb: (err?: Error | null) => void): void {
-    if (this._fh) {
-      this.fd = this._fh.fd
-      this.pending = false
-      return cb()
-    }
-    openHandle(this._img, this.path, parseFlags(this.flags, 'r'), this.mode, new Error()).then((fh) => {
-      this._fh = fh
-      this.fd = fh.fd
-      this.pending = false
-      this.emit('open', fh.fd)
-      this.emit('ready')
-      cb()
-    }, cb)
+    construct(this, this._img, 'r', cb)
   }
 
   override _read (n: number): void {
@@ -142,7 +158,7 @@ export class WriteStream extends Writable {
   bytesWritten = 0
   pending = true
   private _img: ImageCore
-  private _fh: FileHandle | null
+  /** @internal */ _fh: FileHandle | null
   private _pos: number
   private _autoClose: boolean
   private _flush: boolean
@@ -162,19 +178,7 @@ export class WriteStream extends Writable {
   }
 
   override _construct (cb: (err?: Error | null) => void): void {
-    if (this._fh) {
-      this.fd = this._fh.fd
-      this.pending = false
-      return cb()
-    }
-    openHandle(this._img, this.path, parseFlags(this.flags, 'w'), this.mode, new Error()).then((fh) => {
-      this._fh = fh
-      this.fd = fh.fd
-      this.pending = false
-      this.emit('open', fh.fd)
-      this.emit('ready')
-      cb()
-    }, cb)
+    construct(this, this._img, 'w', cb)
   }
 
   private _advance (n: number): void {

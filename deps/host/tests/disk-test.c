@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <lkl_host.h>
+#include "check.h"
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/fs.h>
@@ -32,31 +33,9 @@
 #define MB (1024 * 1024)
 #define DIRTY_TEXT "written before a crash\n"
 
-static int failures;
+int failures;
 static const char *dir;
 
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		printf("ok - " __VA_ARGS__);				\
-	} else {							\
-		printf("not ok - " __VA_ARGS__);			\
-		failures++;						\
-	}								\
-	printf("\n");							\
-} while (0)
-
-#define sys(no, ...) sys6(no, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
-#define sys6(no, a, b, c, d, e, f, ...)					\
-	lkl_host_syscall(no, (long)(a), (long)(b), (long)(c), (long)(d),	\
-			 (long)(e), (long)(f))
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static const char *path_of(const char *name)
 {
