@@ -3,7 +3,7 @@
 // and leave the image fsck-clean; '../' and absolute paths (and hardlink
 // targets) are refused; symlinks cannot be used to escape a host
 // destination; a full image fails with ENOSPC naming the file. Plus GNU tar
-// features: long names, sparse members, ACL text.
+// features: long names, sparse members (pax and old GNU), ACL text.
 'use strict'
 
 const test = require('tape')
@@ -158,4 +158,39 @@ test('GNU tar: long names, sparse files (pax 1.0), ACL text -> binary xattrs', a
   t.ok(h.fsck('ext4', file).ok, 'e2fsck clean')
   const acl = h.must('debugfs', ['-R', 'ea_list /acl.txt', file]).stdout.toString()
   t.ok(/system\.posix_acl_access/.test(acl), 'the ACL is stored as the kernel\'s xattr')
+})
+
+test('GNU tar: old-GNU sparse members (-S, default format), with extension blocks', async (t) => {
+  const s = path.join(dir, 'gnu-old')
+  fs.mkdirSync(s)
+  // Two holes (fits the header's 4 slots) and 30 islands (needs extension blocks).
+  const few = path.join(s, 'few.bin')
+  let fd = fs.openSync(few, 'w')
+  fs.writeSync(fd, DATA, 0, DATA.length, 3 * h.MB)
+  fs.writeSync(fd, Buffer.from('end'), 0, 3, 20 * h.MB)
+  fs.closeSync(fd)
+  const many = path.join(s, 'many.bin')
+  fd = fs.openSync(many, 'w')
+  for (let i = 0; i < 30; i++) fs.writeSync(fd, Buffer.alloc(4096, i + 1), 0, 4096, i * 256 * 1024)
+  fs.ftruncateSync(fd, 9 * h.MB)
+  fs.closeSync(fd)
+  const tar = path.join(dir, 'gnu-old.tar')
+  h.must('tar', ['--format=gnu', '-S', '-C', s, '-cf', tar, '.'])
+  const types = h.must('tar', ['--format=gnu', '-tvf', tar]).stdout.toString()
+  t.ok(fs.statSync(tar).size < 2 * h.MB, 'GNU tar stored both files sparsely')
+  t.ok(/many\.bin/.test(types), 'the tar lists the files')
+  const file = ext4('gnu-old.img', 64)
+  const img = await lkl.open(file, { type: 'ext4' })
+  await pipeline(fs.createReadStream(tar), lkl.tarUnpack(), img.writer('/'))
+  const p = img.fs.promises
+  for (const name of ['few.bin', 'many.bin']) {
+    const want = fs.readFileSync(path.join(s, name))
+    const back = await p.readFile('/' + name)
+    t.equal(back.length, want.length, `${name}: real size`)
+    t.ok(back.equals(want), `${name}: content`)
+    const st = await p.stat('/' + name)
+    t.ok(st.blocks * 512 < 2 * h.MB, `${name}: holes stayed holes (${st.blocks * 512} bytes allocated)`)
+  }
+  await img.close()
+  t.ok(h.fsck('ext4', file).ok, 'e2fsck clean')
 })

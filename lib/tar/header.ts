@@ -53,6 +53,26 @@ function checksums (buf: Buffer): [number, number] {
 }
 
 /** True for an all-zero block (end of archive). */
+/**
+ * The sparse map of an old-GNU sparse member ('S'): `count` (offset,
+ * numbytes) pairs of 12-byte numbers from `off`, then the "is extended"
+ * flag at `flagAt`. Empty slots end the list.
+ */
+export function gnuSparseMap (buf: Buffer, off: number, count: number, flagAt: number): { map: number[], extended: boolean } {
+  const map: number[] = []
+  for (let i = 0; i < count; i++) {
+    const at = off + i * 24
+    if (buf[at] === 0) break
+    map.push(num(buf, at, 12), num(buf, at + 12, 12))
+  }
+  return { map, extended: buf[flagAt] !== 0 }
+}
+
+/** realsize of an old-GNU sparse header (the file's size with holes). */
+export function gnuSparseRealsize (buf: Buffer): number {
+  return num(buf, 483, 12)
+}
+
 export function isZeroBlock (buf: Buffer): boolean {
   for (let i = 0; i < BLOCK; i++) if (buf[i] !== 0) return false
   return true

@@ -4,7 +4,8 @@
 // Reads ustar/GNU headers, pax (local and global, binary-safe), GNU long
 // names, SCHILY.xattr.* and LIBARCHIVE.xattr.* xattrs, GNU tar's
 // SCHILY.acl.access/default (converted to the binary system.posix_acl_*
-// xattrs) and GNU sparse members in pax formats 0.1 and 1.0 (holes come out
+// xattrs) and GNU sparse members in pax formats 0.1 and 1.0 and in the old
+// GNU format ('S' members with extension blocks) (holes come out
 // as zeroes; imageWriter turns them back into holes).
 //
 // Each file's content is a Readable fed from the input; the parser waits
@@ -13,7 +14,7 @@
 
 import { Duplex, Readable } from 'streamx'
 import { Entry, EntryType, BufferContent } from '../entry'
-import { BLOCK, RawHeader, decodeHeader, isZeroBlock, parsePax, parsePaxTime } from './header'
+import { BLOCK, RawHeader, decodeHeader, isZeroBlock, parsePax, parsePaxTime, gnuSparseMap, gnuSparseRealsize } from './header'
 import { aclFromText } from './acl'
 import { checkOptions } from '../streams/options'
 
@@ -69,7 +70,8 @@ export class TarUnpack extends Duplex {
   private _writeCb: ((err: Error | null) => void) | null = null
   private _running = false
   private _consumer = false // the last stop waits for a consumer, not input
-  private _state: 'header' | 'meta' | 'sparsemap' | 'data' | 'skip' | 'eof' = 'header'
+  private _state: 'header' | 'meta' | 'sparsemap' | 'gnusparse' | 'data' | 'skip' | 'eof' = 'header'
+  private _gnuMap: number[] = [] // old-GNU sparse map collected across extension blocks
   private _need = 0 // meta: bytes of the pax/long-name body; skip: bytes to drop
   private _metaType = ''
   private _pax = new Map<string, Buffer>()
@@ -194,7 +196,7 @@ export class TarUnpack extends Duplex {
         } catch (err) {
           throw tarError(`Invalid tar header at byte ${at} (${(err as Error).message}), after the entry '${this._last || '(none)'}'`, this._last || undefined)
         }
-        return this._header(h)
+        return this._header(h, block)
       }
       case 'meta': {
         const padded = Math.ceil(this._need / BLOCK) * BLOCK
@@ -206,6 +208,8 @@ export class TarUnpack extends Duplex {
       }
       case 'sparsemap':
         return this._sparseMap()
+      case 'gnusparse':
+        return this._gnuSparseExt()
       case 'data':
         return this._data()
       case 'skip': {
@@ -232,8 +236,11 @@ export class TarUnpack extends Duplex {
     }
   }
 
-  private _header (h: RawHeader): boolean {
+  private _header (h: RawHeader, block: Buffer): boolean {
     const t = h.typeflag
+    // Old-GNU sparse member (GNU tar -S in its default format): a file whose
+    // map is in this header and in extension blocks before the data.
+    const gnuSparse = t === 'S' ? gnuSparseMap(block, 386, 4, 482) : null
     if (t === 'x' || t === 'g' || t === 'L' || t === 'K') {
       if (h.size > MAX_META) throw tarError(`A ${t} header of ${h.size} bytes after '${this._last}' is too big`)
       this._metaType = t
@@ -249,10 +256,10 @@ export class TarUnpack extends Duplex {
     if (sparseName !== undefined) rawName = sparseName
     const path = tidy(rawName)
     this._last = path
-    const type = TYPES[t]
+    const type = gnuSparse ? 'file' : TYPES[t]
     if (type === undefined) {
       if (t === 'V') { this._skipEntry(h.size); return true } // volume label
-      throw tarError(`Unsupported tar entry type '${t}' for '${path}'${t === 'S' ? ' (old GNU sparse format: use --format=posix)' : ''}`, path)
+      throw tarError(`Unsupported tar entry type '${t}' for '${path}'`, path)
     }
     const num = (k: string, d: number): number => {
       const v = str(k)
@@ -304,7 +311,7 @@ export class TarUnpack extends Duplex {
     this._pad = (BLOCK - (archiveSize % BLOCK)) % BLOCK
     const major = str('GNU.sparse.major')
     const map0 = str('GNU.sparse.map')
-    if (archiveSize <= SMALL && this._avail >= archiveSize && major === undefined && map0 === undefined && !pax.has('GNU.sparse.offset')) {
+    if (archiveSize <= SMALL && this._avail >= archiveSize && !gnuSparse && major === undefined && map0 === undefined && !pax.has('GNU.sparse.offset')) {
       // A small file already in the input: its content is one Buffer (sinks take it without streaming).
       e.size = archiveSize
       e.content = new BufferContent(archiveSize ? this._take(archiveSize) : Buffer.alloc(0))
@@ -318,7 +325,16 @@ export class TarUnpack extends Duplex {
     e.content = this._content
     const minor = str('GNU.sparse.minor')
     const map = map0
-    if (major === '1' && minor === '0') {
+    if (gnuSparse) {
+      e.size = num('GNU.sparse.realsize', gnuSparseRealsize(block))
+      this._gnuMap = gnuSparse.map
+      if (gnuSparse.extended) {
+        this._state = 'gnusparse'
+      } else {
+        this._plan = this._sparsePlan(this._gnuMap, e.size, path)
+        this._state = 'data'
+      }
+    } else if (major === '1' && minor === '0') {
       e.size = num('GNU.sparse.realsize', 0)
       this._need = 0
       this._sparseText = ''
@@ -340,6 +356,20 @@ export class TarUnpack extends Duplex {
   }
 
   private _sparseText = ''
+
+  // Old-GNU sparse extension blocks: 21 more map slots each, and a flag
+  // saying whether another block follows. They precede the data and are
+  // not counted in the member's size.
+  private _gnuSparseExt (): boolean {
+    if (this._avail < BLOCK) return false
+    const ext = gnuSparseMap(this._take(BLOCK), 0, 21, 504)
+    this._gnuMap.push(...ext.map)
+    if (this._gnuMap.length > 2 * 1024 * 1024) throw tarError(`Invalid sparse map for '${this._last}'`, this._last)
+    if (ext.extended) return true
+    this._plan = this._sparsePlan(this._gnuMap, (this._entry as Entry).size, this._last)
+    this._state = 'data'
+    return true
+  }
 
   // PAX 1.0 sparse: the map is decimal lines at the start of the data.
   private _sparseMap (): boolean {
