@@ -20,20 +20,13 @@
 
 #include "args.h"
 #include "batch.h"
+#include "sys.h"
 
 namespace lkl {
 
 namespace {
 
 using Info = const Napi::CallbackInfo&;
-
-long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
-  return lkl_host_syscall(nr, a1, a2, a3, a4, a5, a6);
-}
-template <typename T>
-long P(T* p) {
-  return reinterpret_cast<long>(p);
-}
 
 enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5 };
 enum Flag {

@@ -18,20 +18,13 @@
 
 #include "args.h"
 #include "batch.h"
+#include "sys.h"
 
 namespace lkl {
 
 namespace {
 
 using Info = const Napi::CallbackInfo&;
-
-long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
-  return lkl_host_syscall(nr, a1, a2, a3, a4, a5, a6);
-}
-template <typename T>
-long P(T* p) {
-  return reinterpret_cast<long>(p);
-}
 
 constexpr int kWantXattrs = 1;  // read xattrs of every entry
 constexpr int kSelfOnly = 2;    // the path itself, not its children
@@ -194,31 +187,12 @@ class ScanJob : public Job {
   }
 
  private:
-  static void Time(Napi::Object o, const char* s, const char* ns,
-                   const struct lkl_statx_timestamp& t) {
-    o.Set(s, static_cast<double>(t.tv_sec));
-    o.Set(ns, static_cast<double>(t.tv_nsec));
-  }
   static Napi::Object ToJs(Napi::Env env, const Rec& r) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", Napi::Buffer<char>::Copy(env, r.name.data(), r.name.size()));
     o.Set("err", static_cast<double>(r.err));
     if (r.err < 0) return o;
-    const auto& st = r.st;
-    o.Set("mode", st.stx_mode);
-    o.Set("uid", st.stx_uid);
-    o.Set("gid", st.stx_gid);
-    o.Set("nlink", st.stx_nlink);
-    o.Set("ino", static_cast<double>(st.stx_ino));
-    o.Set("size", static_cast<double>(st.stx_size));
-    o.Set("blocks", static_cast<double>(st.stx_blocks));
-    Time(o, "atimeSec", "atimeNsec", st.stx_atime);
-    Time(o, "mtimeSec", "mtimeNsec", st.stx_mtime);
-    Time(o, "ctimeSec", "ctimeNsec", st.stx_ctime);
-    o.Set("rdevMajor", st.stx_rdev_major);
-    o.Set("rdevMinor", st.stx_rdev_minor);
-    o.Set("devMajor", st.stx_dev_major);
-    o.Set("devMinor", st.stx_dev_minor);
+    SetStatx(o, r.st);
     if (r.has_link) o.Set("link", Napi::Buffer<char>::Copy(env, r.link.data(), r.link.size()));
     if (r.xattr_err < 0) o.Set("xattrErr", static_cast<double>(r.xattr_err));
     if (r.has_data) o.Set("data", Napi::Buffer<char>::Copy(env, r.data.data(), r.data.size()));

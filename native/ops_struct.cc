@@ -15,18 +15,13 @@
 
 #include "args.h"
 #include "ops.h"
+#include "sys.h"
 
 namespace lkl {
 
 namespace {
 
 using Info = const Napi::CallbackInfo&;
-
-void SetTime(Napi::Object o, const char* sec, const char* nsec,
-             const struct lkl_statx_timestamp& t) {
-  o.Set(sec, static_cast<double>(t.tv_sec));
-  o.Set(nsec, static_cast<double>(t.tv_nsec));
-}
 
 // statx(root, path, flags, mask) -> object | -errno. With path "" and flags
 // AT_EMPTY_PATH, `fd` is used instead (fstat).
@@ -42,21 +37,8 @@ class StatxJob : public SysJob {
     o.Set("mask", st_.stx_mask);
     o.Set("blksize", st_.stx_blksize);
     o.Set("attributes", static_cast<double>(st_.stx_attributes));
-    o.Set("nlink", st_.stx_nlink);
-    o.Set("uid", st_.stx_uid);
-    o.Set("gid", st_.stx_gid);
-    o.Set("mode", st_.stx_mode);
-    o.Set("ino", static_cast<double>(st_.stx_ino));
-    o.Set("size", static_cast<double>(st_.stx_size));
-    o.Set("blocks", static_cast<double>(st_.stx_blocks));
-    SetTime(o, "atimeSec", "atimeNsec", st_.stx_atime);
-    SetTime(o, "btimeSec", "btimeNsec", st_.stx_btime);
-    SetTime(o, "ctimeSec", "ctimeNsec", st_.stx_ctime);
-    SetTime(o, "mtimeSec", "mtimeNsec", st_.stx_mtime);
-    o.Set("rdevMajor", st_.stx_rdev_major);
-    o.Set("rdevMinor", st_.stx_rdev_minor);
-    o.Set("devMajor", st_.stx_dev_major);
-    o.Set("devMinor", st_.stx_dev_minor);
+    SetStatx(o, st_);
+    SetStatxTime(o, "btimeSec", "btimeNsec", st_.stx_btime);
     return o;
   }
 

@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "ops.h"
+#include "sys.h"
 
 namespace lkl {
 
@@ -27,10 +28,6 @@ constexpr uint8_t kDtUnknown = 0;
 constexpr uint8_t kDtDir = 4;
 constexpr long kEISDIR = 21;
 constexpr long kEPERM = 1;
-
-long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0) {
-  return lkl_host_syscall(nr, a1, a2, a3, a4, a5, 0);
-}
 
 long OpenDir(long dirfd, const char* name) {
   return Sys(__lkl__NR_openat, dirfd, reinterpret_cast<long>(name),

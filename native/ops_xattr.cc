@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "ops.h"
+#include "sys.h"
 
 namespace lkl {
 
@@ -19,10 +20,6 @@ namespace {
 using Info = const Napi::CallbackInfo&;
 
 constexpr long kERANGE = 34;
-
-long Sys(long nr, long a1, long a2, long a3 = 0, long a4 = 0, long a5 = 0) {
-  return lkl_host_syscall(nr, a1, a2, a3, a4, a5, 0);
-}
 
 // getxattr / listxattr: ask the size, then read; retry if the value grew
 // in between (ERANGE).

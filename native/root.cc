@@ -15,6 +15,7 @@
 #include <lkl/linux/sched.h>
 
 #include "pool.h"
+#include "sys.h"
 
 extern "C" {
 #include <lkl_host.h>
@@ -23,10 +24,6 @@ extern "C" {
 namespace lkl {
 
 namespace {
-
-long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0) {
-  return lkl_host_syscall(nr, a1, a2, a3, 0, 0, 0);
-}
 
 // An O_PATH fd of the kernel's root, opened by the first thread that needs
 // it (before that thread ever chroots; the others are at the real root

@@ -307,6 +307,25 @@ static int ov_write(void *ctx, const void *buf, size_t len, uint64_t off)
 	return err;
 }
 
+/*
+ * Zero k bytes at co of chunk ci (a partial chunk). A chunk not in the
+ * overlay is copied from the base first, unless it already reads as zeroes.
+ * Called with o->lock held.
+ */
+static int zero_part(struct overlay *o, uint64_t ci, size_t co, size_t k)
+{
+	char *c = lookup(o, ci);
+
+	if (!c && zero_has(o, ci))
+		return 0;
+	if (!c)
+		c = materialize(o, ci, 1);
+	if (!c)
+		return -ENOMEM;
+	memset(c + co, 0, k);
+	return 0;
+}
+
 /* Discard and write-zeroes: exact, both read back as zeroes. */
 static int ov_zero(void *ctx, uint64_t off, uint64_t len)
 {
@@ -319,31 +338,19 @@ static int ov_zero(void *ctx, uint64_t off, uint64_t len)
 	while (off < end && ((off & (CHUNK - 1)) || end - off < CHUNK)) {
 		uint64_t ci = off >> CHUNK_SHIFT, co = off & (CHUNK - 1);
 		size_t k = CHUNK - co < end - off ? CHUNK - co : end - off;
-		char *c = lookup(o, ci);
 
-		if (!c && !zero_has(o, ci))
-			c = materialize(o, ci, 1);
-		if (!c && !zero_has(o, ci)) {
-			err = -ENOMEM;
+		err = zero_part(o, ci, co, k);
+		if (err)
 			goto out;
-		}
-		if (c)
-			memset(c + co, 0, k);
 		off += k;
 	}
 	while (end > off && (end & (CHUNK - 1))) {
 		uint64_t ci = (end - 1) >> CHUNK_SHIFT;
 		size_t k = end & (CHUNK - 1);
-		char *c = lookup(o, ci);
 
-		if (!c && !zero_has(o, ci))
-			c = materialize(o, ci, 1);
-		if (!c && !zero_has(o, ci)) {
-			err = -ENOMEM;
+		err = zero_part(o, ci, 0, k);
+		if (err)
 			goto out;
-		}
-		if (c)
-			memset(c, 0, k);
 		end -= k;
 	}
 	if (off < end) {
