@@ -239,7 +239,7 @@ export interface Native {
   /** Remove a path and everything below it. */
   rmTree(root: number, path: string | Buffer): R
 
-  // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/streams)
+  // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/tree and lib/streams)
   /** One directory (flags 2: the path itself): sorted children with lstat, symlink targets, xattrs (flags 1). */
   scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
   /** Start reading a file range into the kernel's cache (returns once submitted). */

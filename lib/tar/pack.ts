@@ -7,7 +7,7 @@
 // writes them) and ACLs (also as SCHILY.acl.access/default text).
 
 import { Duplex } from 'streamx'
-import { Entry, BufferContent, normalizePath, splitTime } from '../entry'
+import { Entry, BufferContent, normalizePath, splitTime } from '../tree/entry'
 import { invalidArgValue } from '../errors'
 import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
 import { aclToText } from './acl'

@@ -13,7 +13,7 @@
 // Consume or destroy each content stream.
 
 import { Duplex, Readable } from 'streamx'
-import { Entry, EntryType, BufferContent } from '../entry'
+import { Entry, EntryType, BufferContent } from '../tree/entry'
 import { BLOCK, RawHeader, decodeHeader, isZeroBlock, parsePax, parsePaxTime, gnuSparseMap, gnuSparseRealsize } from './header'
 import { aclFromText } from './acl'
 import { checkOptions } from '../streams/options'

@@ -14,8 +14,8 @@ import { Writable } from 'streamx'
 import { native, constants as C, ApplyItem } from '../native'
 import { systemError, invalidArgValue } from '../errors'
 import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
-import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from '../entry'
-import { checkOptions } from './options'
+import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from './entry'
+import { checkOptions } from '../streams/options'
 
 export interface WriterOptions {
   /** Replace existing non-directories (default false: EEXIST names the entry). */

@@ -5,7 +5,7 @@
 // take an entry, change it or drop it (destroying its content), pass it on.
 
 import { Transform } from 'streamx'
-import { Entry, normalizePath, toNs } from '../entry'
+import { Entry, normalizePath, toNs } from './entry'
 import { invalidArgType } from '../errors'
 
 type Cb = (err: Error | null, data?: Entry) => void

@@ -13,9 +13,9 @@ import { Readable } from 'streamx'
 import { native, ScanRec } from '../native'
 import { systemError } from '../errors'
 import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
-import { Entry, BufferContent, modeType, nsTime } from '../entry'
-import { ImageReadStream } from './file-read'
-import { checkOptions } from './options'
+import { Entry, BufferContent, modeType, nsTime } from './entry'
+import { ImageReadStream } from '../streams/file-read'
+import { checkOptions } from '../streams/options'
 
 export interface WalkOptions {
   /** Read xattrs (incl. ACLs and capabilities); default true. */

@@ -4,7 +4,7 @@
 // emits and every tree sink (imageWriter, hostWriter, tarPack) accepts.
 
 import { Readable } from 'streamx'
-import { LklError } from './errors'
+import { LklError } from '../errors'
 
 export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'socket'
 

@@ -9,7 +9,7 @@ import * as path from 'path'
 import { Readable } from 'streamx'
 import { native } from '../native'
 import { systemError, invalidArgType } from '../errors'
-import { Entry, BufferContent, modeType } from '../entry'
+import { Entry, BufferContent, modeType } from './entry'
 
 export interface HostWalkOptions {
   xattrs?: boolean

@@ -12,7 +12,7 @@ import { Writable } from 'streamx'
 import { pipeline } from 'stream'
 import { native } from '../native'
 import { systemError, invalidArgType, LklError } from '../errors'
-import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from '../entry'
+import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from './entry'
 
 export interface HostWriterOptions {
   overwrite?: boolean
