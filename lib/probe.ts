@@ -53,14 +53,15 @@ async function mbrPartitions (read: Reader, mbr: Buffer): Promise<Map<number, Ex
   }
   // Logical partitions: a chain of EBRs inside the extended partition.
   let n = 5
-  let ebr = extended ? extended.start : -1
-  for (let guard = 0; extended && ebr >= 0 && guard < 128; guard++) {
+  const base = extended ? extended.start : -1
+  let ebr = base
+  for (let guard = 0; ebr >= 0 && guard < 128; guard++) {
     const b = await read(ebr, SECTOR)
     if (b[510] !== 0x55 || b[511] !== 0xaa) break
     const size = b.readUInt32LE(446 + 12) * SECTOR
     if (b[446 + 4] !== 0 && size > 0) parts.set(n++, { start: ebr + b.readUInt32LE(446 + 8) * SECTOR, size })
     const next = b.readUInt32LE(462 + 8)
-    ebr = b[462 + 4] !== 0 && next > 0 ? extended.start + next * SECTOR : -1
+    ebr = b[462 + 4] !== 0 && next > 0 ? base + next * SECTOR : -1
   }
   return parts
 }
