@@ -143,4 +143,3 @@ then give byte-identical images).`,
     }
   }
 }
-
