@@ -155,9 +155,37 @@ export class LklError extends Error {
     return new LklError('ERR_LKL_TOOL_MISSING', `${bin} not found: install the Debian package '${pkg}' (apt-get install ${pkg})`)
   }
 
+  /** A tool (`bin`: its name, or its command line) that ran and failed; `output`: its last lines. */
   static toolFailed (bin: string, what: string, output: string): LklError {
     const e = new LklError('ERR_LKL_TOOL_FAILED', `${bin} failed${what ? ` for '${what}'` : ''}: ${output}`)
     if (what) e.path = what
+    return e
+  }
+
+  static unsafePath (p: string): LklError {
+    const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': its path leaves the destination (absolute or '..')`)
+    e.path = p
+    return e
+  }
+
+  /** An entry below `parent` (relative to the destination), which is a symlink or no directory. */
+  static unsafeParent (p: string, parent: string, isSymlink: boolean): LklError {
+    const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': '${parent}' is ${isSymlink ? 'a symlink' : 'not a directory'}`)
+    e.path = p
+    return e
+  }
+
+  /** An entry whose content is `got` bytes long where its header said `size`. */
+  static entrySize (p: string, size: number, got: number): LklError {
+    const e = new LklError('ERR_LKL_ENTRY_SIZE', `The content of '${p}' is ${got > size ? 'longer' : 'shorter'} than its size (${size} bytes)`)
+    e.path = p
+    return e
+  }
+
+  /** Malformed tar input; `path` is the entry it concerns, if any. */
+  static tarInvalid (message: string, path?: string): LklError {
+    const e = new LklError('ERR_LKL_TAR_INVALID', message)
+    if (path !== undefined) e.path = path
     return e
   }
 

@@ -6,7 +6,7 @@
 import { constants as bufferConstants } from 'buffer'
 import { invalidArgType, invalidArgValue, outOfRange } from '../errors'
 import { parseMemory } from '../kernel'
-import { checkPath, PathLike } from '../fs/core'
+import { checkPath, checkOptions, checkBool, PathLike } from '../validate'
 import { Disk } from './disk'
 import { FileDisk } from './file'
 import { MemoryDisk } from './memory'
@@ -22,12 +22,8 @@ export interface FileDiskOptions {
   readOnly?: boolean
 }
 
-function readOnlyOption (options: unknown, dflt = false): boolean {
-  if (options === undefined) return dflt
-  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
-  const { readOnly = dflt } = options as { readOnly?: unknown }
-  if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
-  return readOnly
+function readOnlyOption (options: { readOnly?: boolean } | undefined): boolean {
+  return checkBool(checkOptions(options).readOnly, 'options.readOnly')
 }
 
 /** A host file (or block device) as a disk; the default for open(path). */

@@ -8,7 +8,9 @@
 
 import { native, constants as C } from '../native'
 import { invalidArgType, invalidArgValue } from '../errors'
-import { checkPath, ImageCore, PathLike, PathArg, opts, check, checkValue, checkInt, shown } from './core'
+import { ImageCore, shown } from '../image-core'
+import { checkPath, PathLike, PathArg, optionsOrKey as opts, checkInt } from '../validate'
+import { check, checkValue } from './core'
 import { parseFlags, parseMode, OpenFlags } from './flags'
 import { Stats, BigIntStats, StatFs, splitDev } from './stats'
 import { FileHandle, toBuffer, writeAll, readAll } from './file-handle'

@@ -7,7 +7,8 @@
 // with node:fs. Sync forms do not exist.
 
 import { systemError, invalidArgType } from '../errors'
-import { ImageCore, PathArg, checkInt, checkPath } from './core'
+import { ImageCore } from '../image-core'
+import { PathArg, checkInt, checkPath } from '../validate'
 import { createPromises, FsPromises } from './promises'
 import { FileHandle } from './file-handle'
 import { Stats, BigIntStats, Dirent, StatFs } from './stats'

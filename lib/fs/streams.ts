@@ -8,7 +8,8 @@
 import { Readable, Writable } from 'stream'
 import { native, constants as C } from '../native'
 import { systemError, invalidArgType, outOfRange } from '../errors'
-import { ImageCore, PathLike } from './core'
+import { ImageCore } from '../image-core'
+import { PathLike } from '../validate'
 import { parseFlags, parseMode, OpenFlags } from './flags'
 import { FileHandle } from './file-handle'
 

@@ -8,8 +8,8 @@
 
 import { Readable, Writable } from 'streamx'
 import { native, constants as C } from '../native'
-import { systemError, invalidArgType } from '../errors'
-import { checkRange } from './options'
+import { systemError } from '../errors'
+import { checkRange, checkPartitionNumber } from '../validate'
 import { nextData, chunkLength } from './sparse'
 import * as fs from 'fs'
 
@@ -57,12 +57,6 @@ async function closeDev (disk: BlockDisk, fd: number): Promise<void> {
   await disk._release()
 }
 
-function checkPartition (p: unknown): number {
-  if (p === undefined) return 0
-  if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) throw invalidArgType('options.partition', 'a non-negative integer', p)
-  return p
-}
-
 export class BlockReadStream extends Readable {
   fd = -1
   bytesRead = 0
@@ -81,7 +75,7 @@ export class BlockReadStream extends Readable {
     const chunk = opts.highWaterMark ?? CHUNK
     super({ highWaterMark: chunk, byteLength: chunkLength })
     this._disk = disk
-    this._part = checkPartition(opts.partition)
+    this._part = checkPartitionNumber(opts.partition)
     this._pos = opts.start ?? 0
     this._end = opts.end ?? Infinity
     this._chunk = chunk
@@ -173,7 +167,7 @@ export class BlockWriteStream extends Writable {
     checkRange(opts)
     super({ highWaterMark: opts.highWaterMark ?? CHUNK, byteLength: (b: Buffer) => b.byteLength })
     this._disk = disk
-    this._part = checkPartition(opts.partition)
+    this._part = checkPartitionNumber(opts.partition)
     this._pos = opts.start ?? 0
   }
 

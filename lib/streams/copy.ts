@@ -7,8 +7,9 @@
 
 import * as fs from 'fs'
 import { native, constants as C } from '../native'
-import { systemError, invalidArgType } from '../errors'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { systemError } from '../errors'
+import { ImageCore, shown } from '../image-core'
+import { PathLike, checkPath, checkOptions } from '../validate'
 
 export interface CopyOptions {
   /** Mode of a created file (default: the source's permission bits). */
@@ -17,17 +18,11 @@ export interface CopyOptions {
   exclusive?: boolean
 }
 
-function check (o: CopyOptions | undefined): CopyOptions {
-  if (o === undefined) return {}
-  if (o === null || typeof o !== 'object') throw invalidArgType('options', 'of type object', o)
-  return o
-}
-
 /** Copy a host file into an image file; resolves with the bytes copied. */
 export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike, opts?: CopyOptions): Promise<number> {
   checkPath(hostPath, 'source')
   checkPath(dest, 'destination')
-  const o = check(opts)
+  const o = checkOptions(opts)
   const site = new Error()
   const fh = await fs.promises.open(hostPath, 'r')
   try {
@@ -53,7 +48,7 @@ export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike
 export async function copyOut (img: ImageCore, src: PathLike, hostPath: PathLike, opts?: CopyOptions): Promise<number> {
   checkPath(src, 'source')
   checkPath(hostPath, 'destination')
-  const o = check(opts)
+  const o = checkOptions(opts)
   const site = new Error()
   return img._op(async () => {
     const kfd = await native.openat(img._root, img._kpath(src), C.O_RDONLY | C.O_CLOEXEC, 0)

@@ -8,9 +8,9 @@ import * as fs from 'fs'
 import { Writable } from 'streamx'
 import { native } from '../native'
 import { systemError, invalidArgType } from '../errors'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { ImageCore, shown } from '../image-core'
 import { parseFlags } from '../fs/flags'
-import { checkRange } from './options'
+import { PathLike, checkPath, checkRange } from '../validate'
 import { HostEnd, hostReadSource } from './fast-path'
 
 export interface WriteStreamOptions {

@@ -16,7 +16,7 @@ import { Duplex, Readable } from 'streamx'
 import { Entry, EntryType, BufferContent } from '../tree/entry'
 import { BLOCK, RawHeader, decodeHeader, isZeroBlock, parsePax, parsePaxTime, gnuSparseMap, gnuSparseRealsize } from './header'
 import { aclFromText } from './acl'
-import { checkOptions } from '../streams/options'
+import { checkOptions } from '../validate'
 
 export interface UnpackOptions {
   /** Entries queued ahead of the consumer (default 64). */

@@ -92,9 +92,7 @@ export function normalizePath (p: string, allowAbsolute = false): string | null 
 
 /** The error for a path that would leave the tree. */
 export function unsafePath (p: string): LklError {
-  const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': its path leaves the destination (absolute or '..')`)
-  e.path = p
-  return e
+  return LklError.unsafePath(p)
 }
 
 /** A finished content stream over one buffer (sinks may take `.buffer` directly). */

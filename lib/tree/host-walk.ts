@@ -8,7 +8,8 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { Readable } from 'streamx'
 import { native } from '../native'
-import { systemError, invalidArgType } from '../errors'
+import { systemError } from '../errors'
+import { checkHostDir, checkOptions } from '../validate'
 import { Entry, BufferContent, modeType } from './entry'
 
 export interface HostWalkOptions {
@@ -29,8 +30,8 @@ export class HostWalk extends Readable {
   private _started = false
 
   constructor (dir: string, opts: HostWalkOptions = {}) {
-    if (typeof dir !== 'string') throw invalidArgType('dir', 'of type string', dir)
-    if (opts === null || typeof opts !== 'object') throw invalidArgType('options', 'of type object', opts)
+    checkHostDir(dir)
+    checkOptions(opts)
     super({ highWaterMark: opts.highWaterMark ?? 64, byteLength: () => 1 })
     this._dir = path.resolve(dir)
     this._xattrs = opts.xattrs !== false

@@ -13,9 +13,9 @@
 import { Writable } from 'streamx'
 import { native, constants as C, ApplyItem } from '../native'
 import { systemError, invalidArgValue } from '../errors'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { ImageCore, shown } from '../image-core'
 import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from './entry'
-import { checkOptions } from '../streams/options'
+import { PathLike, checkPath, checkOptions } from '../validate'
 
 export interface WriterOptions {
   /** Replace existing non-directories (default false: EEXIST names the entry). */
