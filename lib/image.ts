@@ -6,6 +6,7 @@
 import { native, constants as C } from './native'
 import { LklError, invalidArgType, invalidArgValue, systemError } from './errors'
 import * as kernel from './kernel'
+import { canonicalFsType } from './fstype-aliases'
 import { ImageCore, kernelPath } from './image-core'
 import { PathLike, checkPath, checkPartitionSpec, isObject } from './validate'
 import { imageWalk, ImageWalk, WalkOptions } from './tree/image-walk'
@@ -44,7 +45,6 @@ export interface StatFs {
   ffree: number
 }
 
-const ALIASES: Record<string, string> = { fat: 'vfat', fat32: 'vfat', fat16: 'vfat', fat12: 'vfat', ntfs: 'ntfs3' }
 const ENODEV = -19
 const ENXIO = -6
 const ENOENT = -2
@@ -175,7 +175,7 @@ function checkOptions (options: OpenOptions): Required<OpenOptions> {
   if (typeof type !== 'string' || type === '') throw invalidArgType('options.type', 'a non-empty string', type)
   if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
   if (typeof mountOptions !== 'string') throw invalidArgType('options.mountOptions', 'of type string', mountOptions)
-  return { type: ALIASES[type] ?? type, partition: checkPartitionSpec(partition), readOnly, mountOptions }
+  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions }
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { constants as bufferConstants } from 'buffer'
 import { invalidArgType, invalidArgValue, outOfRange } from '../errors'
-import { parseMemory } from '../kernel'
+import { parseSize } from '../byte-size'
 import { checkPath, checkOptions, checkBool, PathLike } from '../validate'
 import { Disk } from './disk'
 import { FileDisk } from './file'
@@ -41,7 +41,7 @@ export function memory (sizeOrBuffer: number | string | Uint8Array, options?: { 
   if (sizeOrBuffer instanceof Uint8Array) {
     buf = Buffer.isBuffer(sizeOrBuffer) ? sizeOrBuffer : Buffer.from(sizeOrBuffer.buffer, sizeOrBuffer.byteOffset, sizeOrBuffer.byteLength)
   } else if (typeof sizeOrBuffer === 'number' || typeof sizeOrBuffer === 'string') {
-    const size = parseMemory(sizeOrBuffer)
+    const size = parseSize(sizeOrBuffer, 'size')
     if (size > bufferConstants.MAX_LENGTH) throw outOfRange('size', `<= ${bufferConstants.MAX_LENGTH}`, size)
     buf = Buffer.alloc(size)
   } else {

@@ -10,6 +10,7 @@ import { Readable } from 'streamx'
 import { native } from '../native'
 import { systemError } from '../errors'
 import { checkHostDir, checkOptions } from '../validate'
+import { splitDev } from '../device-number'
 import { Entry, BufferContent, modeType } from './entry'
 
 export interface HostWalkOptions {
@@ -90,9 +91,7 @@ export class HostWalk extends Readable {
     }
     if (type === 'symlink') e.linkname = await fs.promises.readlink(abs)
     if (type === 'char' || type === 'block') {
-      const rdev = Number(st.rdev)
-      e.devmajor = ((rdev >> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff)
-      e.devminor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00)
+      [e.devmajor, e.devminor] = splitDev(st.rdev)
     }
     if (this._xattrs) {
       const xs = native.hostXattrs(abs)
