@@ -175,20 +175,6 @@ export class LklError extends Error {
     return e
   }
 
-  /** An entry whose content is `got` bytes long where its header said `size`. */
-  static entrySize (p: string, size: number, got: number): LklError {
-    const e = new LklError('ERR_LKL_ENTRY_SIZE', `The content of '${p}' is ${got > size ? 'longer' : 'shorter'} than its size (${size} bytes)`)
-    e.path = p
-    return e
-  }
-
-  /** Malformed tar input; `path` is the entry it concerns, if any. */
-  static tarInvalid (message: string, path?: string): LklError {
-    const e = new LklError('ERR_LKL_TAR_INVALID', message)
-    if (path !== undefined) e.path = path
-    return e
-  }
-
   static notAFile (file: string): LklError {
     const e = new LklError('ERR_LKL_NOT_A_FILE', `'${file}' exists and is not a regular file`)
     e.path = file
@@ -221,6 +207,24 @@ export class LklError extends Error {
     e.errno = neg
     return e
   }
+
+  // ---- The tar codec (lib/tar) ----
+
+  /** Malformed tar input; `path` is the entry it concerns, when known. */
+  static tarInvalid (message: string, path?: string): LklError {
+    const e = new LklError('ERR_LKL_TAR_INVALID', message)
+    if (path !== undefined) e.path = path
+    return e
+  }
+
+  /** An entry's content is longer or shorter (`got` bytes) than its `size`. */
+  static entrySize (path: string, size: number, got: number): LklError {
+    const e = new LklError('ERR_LKL_ENTRY_SIZE', `The content of '${path}' is ${got > size ? 'longer' : 'shorter'} than its size (${size} bytes)`)
+    e.path = path
+    return e
+  }
+
+  // ---- end of the tar codec's factories ----
 }
 
 /** Node's ERR_INVALID_ARG_TYPE, thrown synchronously before native calls. */
