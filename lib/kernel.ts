@@ -6,6 +6,7 @@
 import { native } from './native'
 import { LklError, invalidArgType, invalidArgValue } from './errors'
 import { parseSize } from './byte-size'
+import { checkOptions, checkBool } from './validate'
 
 export interface BootOptions {
   /** Kernel memory: bytes, or a size string like '256M', '1.5G' (lib/byte-size.ts). Default 256M. */
@@ -53,10 +54,10 @@ function parseFrozenClock (clock: Date | number | undefined): number {
 
 /** Boot the kernel (once). Optional: open() boots lazily. */
 export function boot (options: BootOptions = {}): Promise<void> {
-  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
+  checkOptions(options)
   // 0 asks the host library for its default size (DEFAULT_MEMORY).
   const memory = options.memory === undefined ? 0 : parseSize(options.memory, 'options.memory')
-  if (options.log !== undefined && typeof options.log !== 'boolean') throw invalidArgType('options.log', 'of type boolean', options.log)
+  checkBool(options.log, 'options.log')
   const clock = parseFrozenClock(options.frozenClock)
   if (state === 'halting' || state === 'halted') return Promise.reject(LklError.halted())
   if (booting) {

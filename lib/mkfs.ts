@@ -9,6 +9,7 @@ import * as path from 'path'
 import { LklError, invalidArgType, invalidArgValue } from './errors'
 import { TOOLS, run, stableUuid, imageSize } from './mkfs/tools'
 import { canonicalFsType } from './fstype-aliases'
+import { isObject } from './validate'
 import { layout, writeTable, copyInto, ALIGN } from './mkfs/partition'
 import { Usage, autoSize } from './mkfs/size'
 import { setExfatSerial } from './mkfs/exfat'
@@ -73,7 +74,7 @@ export function sourceDateEpoch (): number | undefined {
 
 function check (file: unknown, o: MkfsOptions): void {
   if (typeof file !== 'string' || file === '') throw invalidArgType('path', 'a non-empty string', file)
-  if (o === null || typeof o !== 'object') throw invalidArgType('options', 'of type object', o)
+  if (!isObject(o)) throw invalidArgType('options', 'of type object', o)
   if (typeof o.type !== 'string') throw invalidArgType('options.type', 'of type string', o.type)
   const type = canonicalFsType(o.type)
   if (!TOOLS[type]) throw invalidArgValue('options.type', o.type, `must be one of ${mkfsTypes.join(', ')}`)

@@ -6,7 +6,7 @@
 import { constants as bufferConstants } from 'buffer'
 import { invalidArgType, invalidArgValue, outOfRange } from '../errors'
 import { parseSize } from '../byte-size'
-import { checkPath, checkOptions, checkBool, PathLike } from '../validate'
+import { checkPath, checkOptions, checkBool, isObject, PathLike } from '../validate'
 import { Disk } from './disk'
 import { FileDisk } from './file'
 import { MemoryDisk } from './memory'
@@ -53,7 +53,7 @@ export function memory (sizeOrBuffer: number | string | Uint8Array, options?: { 
 
 /** A disk backed by JavaScript callbacks (the slow path). */
 export function custom (impl: CustomDiskImpl): CustomDisk {
-  if (impl === null || typeof impl !== 'object') throw invalidArgType('impl', 'of type object', impl)
+  if (!isObject(impl)) throw invalidArgType('impl', 'of type object', impl)
   const { size, read, write, flush, discard } = impl
   if (typeof size !== 'number' || !Number.isSafeInteger(size)) throw invalidArgType('impl.size', 'a safe integer', size)
   if (size < 512) throw outOfRange('impl.size', '>= 512', size)
