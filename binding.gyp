@@ -24,7 +24,8 @@
         'native/batch_scan.cc',
         'native/batch_apply.cc',
         'native/copy.cc',
-        'native/batch_host.cc',
+        'native/host_ops.cc',
+        'native/dirents.cc',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -3,8 +3,8 @@
 // Errors: Node-shaped system errors for kernel failures, LklError (codes
 // ERR_LKL_*) for library states, and Node's ERR_INVALID_ARG_* for bad args.
 
-import * as os from 'os'
 import * as util from 'util'
+import { errnoName as linuxErrnoName } from './native'
 
 /** A kernel failure shaped like the errors of node:fs. */
 export interface SystemError extends Error {
@@ -28,16 +28,12 @@ const EXTRA_MESSAGES: Record<string, string> = {
   EOVERFLOW: 'value too large for defined data type'
 }
 
-let byNumber: Map<number, string> | null = null
-
+// Names: libuv's first (Node's own errors use them, e.g. ENOTSUP for 95),
+// then the kernel's table (native/constants.cc) for the rest.
 function errnoName (errno: number): string {
   const fromUv = util.getSystemErrorMap().get(-errno)
   if (fromUv) return fromUv[0]
-  if (!byNumber) {
-    byNumber = new Map()
-    for (const [name, n] of Object.entries(os.constants.errno)) byNumber.set(n, name)
-  }
-  return byNumber.get(errno) ?? 'E' + errno
+  return linuxErrnoName(errno) ?? 'E' + errno
 }
 
 function errnoMessage (errno: number, name: string): string {

@@ -3,7 +3,7 @@
 // lkl.open() and Image: one filesystem of a disk (a host file by default)
 // mounted in the kernel, and the fs shim over it.
 
-import { native, constants as C } from './native'
+import { native, constants as C, errno } from './native'
 import { LklError, invalidArgType, invalidArgValue, systemError } from './errors'
 import * as kernel from './kernel'
 import { canonicalFsType } from './fstype-aliases'
@@ -45,9 +45,6 @@ export interface StatFs {
   ffree: number
 }
 
-const ENODEV = -19
-const ENXIO = -6
-const ENOENT = -2
 
 export class Image implements ImageCore, kernel.OpenImage {
   /** The host file, as given to open() (or the disk's name). */
@@ -208,10 +205,10 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
     const logBefore = await kernel.kernelLog(200)
     const mnt = await native.mount(id, partition, type, readOnly ? C.MS_RDONLY : 0, o.mountOptions)
     if (typeof mnt === 'number') {
-      if (mnt === ENODEV) throw LklError.unknownFsType(type, disk.name)
+      if (mnt === -errno.ENODEV) throw LklError.unknownFsType(type, disk.name)
       const bad = await diagnose(disk, id, partition)
       if (bad) throw bad
-      if (mnt === ENXIO || (mnt === ENOENT && partition > 0)) throw LklError.noPartition(disk.name, partition)
+      if (mnt === -errno.ENXIO || (mnt === -errno.ENOENT && partition > 0)) throw LklError.noPartition(disk.name, partition)
       throw LklError.mountFailed(disk.name, type, partition, mnt, await mountHint(id, logBefore))
     }
     // The image root as an O_PATH fd: path operations run chrooted into it.

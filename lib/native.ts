@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// The one file that knows the addon's names and shapes.
+// The one file that knows the addon's names and shapes (longer than most
+// files on purpose: the addon's whole surface, typed in one place).
 //
 // Every function returning a Promise runs its work on the addon's pool of
 // host threads (never on the JS thread) and resolves on the JS thread.
@@ -101,6 +102,42 @@ export interface Constants {
   MS_SYNCHRONOUS: number
 }
 
+/**
+ * Linux errno numbers by name (positive, as in the kernel's headers; results
+ * are their negatives), from native/constants.cc. Every Linux errno name is
+ * present at run time (lib/errors.ts names errors with this table); the
+ * ones lib/ compares results with are typed here.
+ */
+export interface Errno {
+  readonly EPERM: number
+  readonly ENOENT: number
+  readonly EIO: number
+  readonly ENXIO: number
+  readonly EBADF: number
+  readonly EEXIST: number
+  readonly ENODEV: number
+  readonly EISDIR: number
+  readonly ELOOP: number
+  readonly EOPNOTSUPP: number
+}
+
+/** applyEntries' codes (native/batch_apply.cc): what to create, how, and which step failed. */
+export interface ApplyCodes {
+  op: { file: number, dir: number, symlink: number, hardlink: number, node: number, meta: number }
+  /** Bits: replace an existing non-directory, leave times / owner / mode alone, skip xattrs the fs lacks. */
+  flag: { replace: number, noTimes: number, noOwner: number, noMode: number, xattrLenient: number }
+  step: { create: number, write: number, chown: number, chmod: number, xattr: number, times: number, unlink: number }
+}
+
+/** scanDir/scanDirs flag bits (native/batch_scan.cc): read xattrs; the path itself, not its children. */
+export interface ScanFlags { xattrs: number, self: number }
+
+/** The op numbers a custom disk's dispatch receives (native/disk_custom.cc). */
+export interface CustomDiskOps { read: number, write: number, flush: number, discard: number }
+
+/** A partition as diskPartitions/diskTable report it (byte offsets). */
+export interface RawPartition { number: number, start: number, size: number, name: string, type: string, uuid: string }
+
 /** A directory entry as scanDir returns it (lstat + link target + xattrs). */
 export interface ScanRec {
   name: Buffer
@@ -129,7 +166,7 @@ export interface ScanRec {
   data?: Buffer
 }
 
-/** One entry for applyEntries (see native/batch_apply.cc for op/flags). */
+/** One entry for applyEntries (op and flags: ApplyCodes). */
 export interface ApplyItem {
   op: number
   path: string | Buffer
@@ -172,11 +209,14 @@ export interface Native {
   diskSize(diskId: number): R
   /** A kernel fd on the block device of a partition (0 = whole disk). */
   diskOpen(diskId: number, partition: number, flags: number): R
-  diskPartitions(diskId: number): Promise<Array<{ number: number, start: number, size: number, name: string, type: string, uuid: string }> | number>
+  /** The partitions the kernel found. */
+  diskPartitions(diskId: number): Promise<RawPartition[] | number>
+  /** The partitions the table on the disk declares, as written (also those the kernel dropped or cut short). */
+  diskTable(diskId: number): Promise<RawPartition[] | number>
   /**
    * disk_custom.cc: a JS-backed disk. dispatch(op, buffer, position, length,
-   * complete) runs on the JS thread for each request (op 0 read: fill buffer;
-   * 1 write; 2 flush; 3 discard) and must call complete(0 | -errno) once.
+   * complete) runs on the JS thread for each request (op: customDiskOps;
+   * read fills buffer) and must call complete(0 | -errno) once.
    */
   diskAddCustom(size: number, readOnly: boolean,
     dispatch: (op: number, buffer: Buffer | null, position: number, length: number, complete: (result: number) => void) => void,
@@ -240,7 +280,7 @@ export interface Native {
   rmTree(root: number, path: string | Buffer): R
 
   // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/tree and lib/streams)
-  /** One directory (flags 2: the path itself): sorted children with lstat, symlink targets, xattrs (flags 1). */
+  /** One directory (flags: scanFlags): sorted children with lstat, symlink targets, xattrs. */
   scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
   /** Start reading a file range into the kernel's cache (returns once submitted). */
   readahead(fd: number, offset: number, length: number): R
@@ -252,7 +292,7 @@ export interface Native {
   applyEntries(root: number, items: ApplyItem[]): Promise<number | [number, number, number]>
   copyIn(hostFd: number, hostOff: number, kernelFd: number, kernelOff: number, len: number): R
   copyOut(kernelFd: number, kernelOff: number, hostFd: number, hostOff: number, len: number): R
-  // batch_host.cc: host syscalls node:fs lacks (synchronous, JS thread, never the kernel)
+  // host_ops.cc: host syscalls node:fs lacks (synchronous, JS thread, never the kernel)
   hostXattrs(path: string | Buffer): Array<string | Buffer> | number
   hostSetXattr(path: string | Buffer, name: string, value: Uint8Array): number
   hostMknod(path: string | Buffer, mode: number, major: number, minor: number): number
@@ -261,6 +301,10 @@ export interface Native {
   hostSeek(fd: number, offset: number, whence: number): number
 
   constants: Constants
+  errno: Errno
+  applyCodes: ApplyCodes
+  scanFlags: ScanFlags
+  customDiskOps: CustomDiskOps
   poolThreads: number
 }
 
@@ -280,3 +324,24 @@ function load (): Native {
 
 export const native: Native = load()
 export const constants: Constants = native.constants
+export const errno: Errno = native.errno
+export const applyCodes: ApplyCodes = native.applyCodes
+export const scanFlags: ScanFlags = native.scanFlags
+export const customDiskOps: CustomDiskOps = native.customDiskOps
+
+const errnoTable = native.errno as unknown as Record<string, number>
+let errnoNames: Map<number, string> | null = null
+
+/** The Linux errno number a code names ('ENOENT' -> 2), undefined if none. */
+export function errnoNumber (code: string): number | undefined {
+  return Object.prototype.hasOwnProperty.call(errnoTable, code) ? errnoTable[code] : undefined
+}
+
+/** The name of a Linux errno number (2 -> 'ENOENT'; aliases come after the names). */
+export function errnoName (n: number): string | undefined {
+  if (!errnoNames) {
+    errnoNames = new Map()
+    for (const [name, v] of Object.entries(errnoTable)) if (!errnoNames.has(v)) errnoNames.set(v, name)
+  }
+  return errnoNames.get(n)
+}

@@ -1,77 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// What a disk's first bytes say, read through any reader (lib/disk reads
-// through the kernel's block device, so it works for every kind of disk):
-// the filesystem type from its superblock magic (for `type: 'auto'`), the
-// filesystem label (for `partition: { label }`), and the partition table
-// as written (to tell a truncated disk from a missing partition).
-// Partition numbers follow the kernel's: GPT entry i is partition i + 1,
-// MBR primaries are 1-4 by slot, logical partitions start at 5.
+// What a partition's first bytes say, read through any reader (lib/disk
+// reads through the kernel's block device, so it works for every kind of
+// disk): the filesystem type from its superblock magic (for `type: 'auto'`)
+// and the filesystem label (for `partition: { label }`). Partition tables
+// are read by the host library (deps/host/disk-info.c: native.diskPartitions
+// and native.diskTable), not here.
 
 /** Reads `len` bytes at `pos`; short at the end of the device (zero-filled). */
 export type Reader = (pos: number, len: number) => Promise<Buffer>
 
-const SECTOR = 512
-
 /** How many bytes detectType() and readLabel() need from the start. */
 export const PROBE_BYTES = 0x10000 + 0x12b + 256
-
-export interface Extent { start: number, size: number }
-
-const EXTENDED = new Set([0x05, 0x0f, 0x85])
-
-async function gptPartitions (read: Reader): Promise<Map<number, Extent> | null> {
-  const hdr = await read(SECTOR, SECTOR)
-  if (hdr.toString('latin1', 0, 8) !== 'EFI PART') return null
-  const entriesLba = Number(hdr.readBigUInt64LE(72))
-  const count = Math.min(hdr.readUInt32LE(80), 1024)
-  const entSize = hdr.readUInt32LE(84)
-  if (entSize < 128 || entSize > 4096) return null
-  const table = await read(entriesLba * SECTOR, count * entSize)
-  const parts = new Map<number, Extent>()
-  for (let i = 0; i < count; i++) {
-    const e = table.subarray(i * entSize, (i + 1) * entSize)
-    if (e.length < 128 || e.subarray(0, 16).every((b) => b === 0)) continue
-    const first = Number(e.readBigUInt64LE(32))
-    const last = Number(e.readBigUInt64LE(40))
-    parts.set(i + 1, { start: first * SECTOR, size: (last - first + 1) * SECTOR })
-  }
-  return parts
-}
-
-async function mbrPartitions (read: Reader, mbr: Buffer): Promise<Map<number, Extent>> {
-  const parts = new Map<number, Extent>()
-  let extended: Extent | null = null
-  for (let i = 0; i < 4; i++) {
-    const e = mbr.subarray(446 + i * 16, 446 + (i + 1) * 16)
-    const type = e[4]
-    const start = e.readUInt32LE(8) * SECTOR
-    const size = e.readUInt32LE(12) * SECTOR
-    if (type === 0 || size === 0) continue
-    if (EXTENDED.has(type)) extended = { start, size }
-    else parts.set(i + 1, { start, size })
-  }
-  // Logical partitions: a chain of EBRs inside the extended partition.
-  let n = 5
-  let ebr = extended ? extended.start : -1
-  for (let guard = 0; extended && ebr >= 0 && guard < 128; guard++) {
-    const b = await read(ebr, SECTOR)
-    if (b[510] !== 0x55 || b[511] !== 0xaa) break
-    const size = b.readUInt32LE(446 + 12) * SECTOR
-    if (b[446 + 4] !== 0 && size > 0) parts.set(n++, { start: ebr + b.readUInt32LE(446 + 8) * SECTOR, size })
-    const next = b.readUInt32LE(462 + 8)
-    ebr = b[462 + 4] !== 0 && next > 0 ? extended.start + next * SECTOR : -1
-  }
-  return parts
-}
-
-/** The partitions the table on the disk declares (MBR incl. logical, GPT). */
-export async function tablePartitions (read: Reader): Promise<Map<number, Extent>> {
-  const mbr = await read(0, SECTOR)
-  if (mbr[510] !== 0x55 || mbr[511] !== 0xaa) return new Map()
-  const protective = [0, 1, 2, 3].some((i) => mbr[446 + i * 16 + 4] === 0xee)
-  return (protective ? await gptPartitions(read) : null) ?? await mbrPartitions(read, mbr)
-}
 
 /** Detect a filesystem from its first PROBE_BYTES; null if none is recognised. */
 export function detectType (b: Buffer): string | null {

@@ -19,6 +19,7 @@ extern "C" {
 }
 
 #include "pool.h"
+#include "sys.h"
 
 namespace lkl {
 
@@ -45,7 +46,7 @@ class SysJob : public Job {
   // Store a string and pass a pointer to it as argument `arg`.
   void SetString(int slot, int arg, std::string s) {
     s_[slot] = std::move(s);
-    a_[arg] = reinterpret_cast<long>(s_[slot].c_str());
+    a_[arg] = P(s_[slot].c_str());
   }
   // Pass a pointer into a JS Uint8Array (kept alive until completion) as
   // argument `arg`. Returns false if [off, off+len) is out of bounds.
@@ -55,12 +56,12 @@ class SysJob : public Job {
         static_cast<size_t>(len) > arr.ByteLength() - static_cast<size_t>(off))
       return false;
     Keep(arr);
-    a_[arg] = reinterpret_cast<long>(arr.Data() + off);
+    a_[arg] = P(arr.Data() + off);
     return true;
   }
   // Pool thread.
   void Execute() override {
-    result_ = lkl_host_syscall(nr_, a_[0], a_[1], a_[2], a_[3], a_[4], a_[5]);
+    result_ = Sys(nr_, a_[0], a_[1], a_[2], a_[3], a_[4], a_[5]);
   }
 
   long nr_;

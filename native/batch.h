@@ -11,7 +11,6 @@ namespace lkl {
 void InitBatchScan(Napi::Env env, Napi::Object exports);   // batch_scan.cc
 void InitBatchApply(Napi::Env env, Napi::Object exports);  // batch_apply.cc
 void InitCopy(Napi::Env env, Napi::Object exports);        // copy.cc
-void InitBatchHost(Napi::Env env, Napi::Object exports);   // batch_host.cc
 
 }  // namespace lkl
 

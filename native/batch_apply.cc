@@ -9,6 +9,10 @@
 //
 // Result: 0 when every entry was applied, else [index, -errno, step] for the
 // first entry that failed (the entries before it are applied; none after).
+//
+// The op, flag and step codes are exported as `applyCodes` (module init,
+// JS thread), so lib/ names them and never writes their numbers.
+#include <lkl/asm/errno.h>
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/stat.h>
@@ -113,7 +117,7 @@ class ApplyJob : public Job {
           break;
         case kDir:
           r = Sys(__lkl__NR_mkdirat, LKL_AT_FDCWD, P(p), 0700);
-          if (r == -17 /* EEXIST */) {
+          if (r == -LKL_EEXIST) {
             struct lkl_statx st;
             long s = Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(p), LKL_AT_SYMLINK_NOFOLLOW,
                          LKL_STATX_TYPE, P(&st));
@@ -135,11 +139,11 @@ class ApplyJob : public Job {
         default:
           return 0;
       }
-      if (r != -17 || !(it.flags & kReplace) || attempt > 0) return r;
+      if (r != -LKL_EEXIST || !(it.flags & kReplace) || attempt > 0) return r;
       long u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), 0);
       if (u < 0) {
         // A directory in the way: only an empty one can go.
-        if (u == -21 /* EISDIR */)
+        if (u == -LKL_EISDIR)
           u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
         if (u < 0) return Fail(kUnlink, u);
       }
@@ -158,7 +162,7 @@ class ApplyJob : public Job {
         long n = Sys(__lkl__NR_write, fd, P(it.data + off), static_cast<long>(it.len - off));
         if (n <= 0) {
           Sys(__lkl__NR_close, fd);
-          return Fail(kWrite, n < 0 ? n : -5);
+          return Fail(kWrite, n < 0 ? n : -LKL_EIO);
         }
         off += n;
       }
@@ -193,7 +197,7 @@ class ApplyJob : public Job {
                         static_cast<long>(x.second.size()), 0)
                   : Sys(__lkl__NR_lsetxattr, P(p), P(x.first.c_str()), P(x.second.data()),
                         static_cast<long>(x.second.size()), 0);
-      if (r == -95 /* EOPNOTSUPP */ && (it.flags & kXattrLenient)) continue;
+      if (r == -LKL_EOPNOTSUPP && (it.flags & kXattrLenient)) continue;
       if (r < 0) return Fail(kXattr, r);
     }
     if (!(it.flags & kNoTimes)) {
@@ -245,10 +249,41 @@ Napi::Value ApplyEntries(Info info) {
   return Submit(info, std::move(job));
 }
 
+// { op: { file, ... }, flag: { replace, ... }, step: { create, ... } }
+Napi::Object Codes(Napi::Env env) {
+  Napi::Object op = Napi::Object::New(env);
+  op.Set("file", static_cast<int>(kFile));
+  op.Set("dir", static_cast<int>(kDir));
+  op.Set("symlink", static_cast<int>(kSymlink));
+  op.Set("hardlink", static_cast<int>(kHardlink));
+  op.Set("node", static_cast<int>(kNode));
+  op.Set("meta", static_cast<int>(kMeta));
+  Napi::Object flag = Napi::Object::New(env);
+  flag.Set("replace", static_cast<int>(kReplace));
+  flag.Set("noTimes", static_cast<int>(kNoTimes));
+  flag.Set("noOwner", static_cast<int>(kNoOwner));
+  flag.Set("noMode", static_cast<int>(kNoMode));
+  flag.Set("xattrLenient", static_cast<int>(kXattrLenient));
+  Napi::Object step = Napi::Object::New(env);
+  step.Set("create", static_cast<int>(kCreate));
+  step.Set("write", static_cast<int>(kWrite));
+  step.Set("chown", static_cast<int>(kChown));
+  step.Set("chmod", static_cast<int>(kChmod));
+  step.Set("xattr", static_cast<int>(kXattr));
+  step.Set("times", static_cast<int>(kTimes));
+  step.Set("unlink", static_cast<int>(kUnlink));
+  Napi::Object codes = Napi::Object::New(env);
+  codes.Set("op", op);
+  codes.Set("flag", flag);
+  codes.Set("step", step);
+  return codes;
+}
+
 }  // namespace
 
 void InitBatchApply(Napi::Env env, Napi::Object exports) {
   exports["applyEntries"] = Napi::Function::New(env, ApplyEntries, "applyEntries");
+  exports["applyCodes"] = Codes(env);
 }
 
 }  // namespace lkl

@@ -5,6 +5,7 @@
 // one job. Entry functions run on the JS thread (argument conversion only);
 // Execute() runs on a pool thread chrooted into the image root (root.cc);
 // Result() builds plain JS objects on the JS thread.
+#include <lkl/asm/errno.h>
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/stat.h>
@@ -18,6 +19,7 @@
 
 #include "args.h"
 #include "batch.h"
+#include "dirents.h"
 #include "sys.h"
 
 namespace lkl {
@@ -26,6 +28,7 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
+// scanDir/scanDirs flags (exported as `scanFlags`).
 constexpr int kWantXattrs = 1;  // read xattrs of every entry
 constexpr int kSelfOnly = 2;    // the path itself, not its children
 
@@ -54,12 +57,12 @@ void ReadXattrs(const std::string& path, Rec* rec) {
   for (;;) {
     n = Sys(__lkl__NR_llistxattr, P(path.c_str()), P(names.data()),
             static_cast<long>(names.size()));
-    if (n != -34 /* ERANGE */) break;
+    if (n != -LKL_ERANGE) break;
     names.resize(names.size() * 4);
   }
   if (n < 0) {
     // Filesystems without xattr support say EOPNOTSUPP: no xattrs.
-    if (n != -95) rec->xattr_err = n;
+    if (n != -LKL_EOPNOTSUPP) rec->xattr_err = n;
     return;
   }
   std::vector<char> val(4096);
@@ -70,10 +73,10 @@ void ReadXattrs(const std::string& path, Rec* rec) {
     for (;;) {
       v = Sys(__lkl__NR_lgetxattr, P(path.c_str()), P(name), P(val.data()),
               static_cast<long>(val.size()));
-      if (v != -34) break;
+      if (v != -LKL_ERANGE) break;
       val.resize(val.size() * 4);
     }
-    if (v == -61 /* ENODATA: removed meanwhile */) continue;
+    if (v == -LKL_ENODATA) continue;  // removed meanwhile
     if (v < 0) {
       rec->xattr_err = v;
       return;
@@ -149,31 +152,18 @@ class ScanJob : public Job {
       result_ = fd;
       return;
     }
-    std::vector<std::string> names;
-    std::vector<char> buf(64 * 1024);
-    for (;;) {
-      long n = Sys(__lkl__NR_getdents64, fd, P(buf.data()), static_cast<long>(buf.size()));
-      if (n <= 0) {
-        result_ = n;
-        break;
-      }
-      // linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
-      for (long off = 0; off < n;) {
-        uint16_t reclen;
-        std::memcpy(&reclen, buf.data() + off + 16, 2);
-        const char* name = buf.data() + off + 19;
-        if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) names.emplace_back(name);
-        off += reclen;
-      }
-    }
+    std::vector<Dirent> ents;
+    result_ = ReadDirents(fd, &ents, false);  // every entry gets a statx below
     if (result_ == 0) {
-      std::sort(names.begin(), names.end());
+      std::sort(ents.begin(), ents.end(),
+                [](const Dirent& a, const Dirent& b) { return a.name < b.name; });
       std::string base = path_;
       if (base.empty() || base.back() != '/') base += '/';
-      recs_.resize(names.size());
-      for (size_t i = 0; i < names.size(); i++) {
-        recs_[i].name = names[i];
-        StatRec(fd, names[i].c_str(), base + names[i], flags_, &recs_[i], budget_);
+      recs_.resize(ents.size());
+      for (size_t i = 0; i < ents.size(); i++) {
+        Rec& rec = recs_[i];
+        rec.name = std::move(ents[i].name);
+        StatRec(fd, rec.name.c_str(), base + rec.name, flags_, &rec, budget_);
       }
     }
     Sys(__lkl__NR_close, fd);
@@ -369,6 +359,10 @@ void InitBatchScan(Napi::Env env, Napi::Object exports) {
   exports["scanDirs"] = Napi::Function::New(env, ScanDirs, "scanDirs");
   exports["readFiles"] = Napi::Function::New(env, ReadFiles, "readFiles");
   exports["readahead"] = Napi::Function::New(env, Readahead, "readahead");
+  Napi::Object flags = Napi::Object::New(env);
+  flags.Set("xattrs", kWantXattrs);
+  flags.Set("self", kSelfOnly);
+  exports["scanFlags"] = flags;
 }
 
 }  // namespace lkl

@@ -2,6 +2,7 @@
 //
 // The kernel's constants, from the prefixed UAPI headers, so lib/ never
 // hard-codes the kernel ABI. Module init, JS thread.
+#include <lkl/asm/errno.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/fs.h>
 #include <lkl/linux/mount.h>
@@ -11,6 +12,48 @@
 #include "ops.h"
 
 namespace lkl {
+
+namespace {
+
+// Every Linux errno by name (131 of them, 1-133), then the aliases: lib/
+// compares results with these names, maps error codes to numbers and
+// numbers to names (lib/errors.ts: the first name of a number wins) with
+// this table, so no errno number is written in lib/. ENOTSUP is not in the
+// kernel's headers; it is libc's and libuv's (so Node's) name for
+// EOPNOTSUPP.
+#define E(name) {#name, LKL_##name}
+const struct {
+  const char* name;
+  int value;
+} kErrno[] = {
+    E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC), E(EBADF),
+    E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST),
+    E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
+    E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(EDOM), E(ERANGE),
+    E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK), E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM),
+    E(ECHRNG), E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI), E(EL2HLT),
+    E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC), E(EBADSLT), E(EBFONT), E(ENOSTR),
+    E(ENODATA), E(ETIME), E(ENOSR), E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV),
+    E(ESRMNT), E(ECOMM), E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG), E(EOVERFLOW), E(ENOTUNIQ),
+    E(EBADFD), E(EREMCHG), E(ELIBACC), E(ELIBBAD), E(ELIBSCN), E(ELIBMAX), E(ELIBEXEC), E(EILSEQ),
+    E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK), E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE),
+    E(ENOPROTOOPT), E(EPROTONOSUPPORT), E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT),
+    E(EAFNOSUPPORT), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH), E(ENETRESET),
+    E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN), E(ESHUTDOWN),
+    E(ETOOMANYREFS), E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY),
+    E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL), E(EISNAM), E(EREMOTEIO),
+    E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE), E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED),
+    E(EKEYREVOKED), E(EKEYREJECTED), E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
+    E(EWOULDBLOCK), E(EDEADLOCK), {"ENOTSUP", LKL_EOPNOTSUPP}};
+#undef E
+
+void InitErrno(Napi::Env env, Napi::Object exports) {
+  Napi::Object e = Napi::Object::New(env);
+  for (const auto& x : kErrno) e.Set(x.name, x.value);
+  exports["errno"] = e;
+}
+
+}  // namespace
 
 #define LKL_CONST(name) c.Set(#name, static_cast<double>(LKL_##name))
 
@@ -58,6 +101,7 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   LKL_CONST(MS_NOATIME);
   LKL_CONST(MS_SYNCHRONOUS);
   exports["constants"] = c;
+  InitErrno(env, exports);
 }
 
 }  // namespace lkl

@@ -108,14 +108,18 @@ Napi::Value DiskOpen(Info info) {
                     [id, part, flags]() -> long { return lkl_host_disk_open(id, part, flags); });
 }
 
-// diskPartitions(id) -> [{ number, start, size, name, type, uuid }] | -errno
+// diskPartitions(id) / diskTable(id) -> [{ number, start, size, name,
+// type, uuid }] | -errno: the partitions the kernel found, or those the
+// table on the disk declares (lkl_host.h says how they differ).
+using PartitionLister = int (*)(int, lkl_host_partition*, int);
+
 class PartitionsJob : public Job {
  public:
-  explicit PartitionsJob(int id) : id_(id) {}
+  PartitionsJob(PartitionLister list, int id) : list_(list), id_(id) {}
   void Execute() override {
     parts_.resize(16);
     for (;;) {
-      int n = lkl_host_disk_partitions(id_, parts_.data(), static_cast<int>(parts_.size()));
+      int n = list_(id_, parts_.data(), static_cast<int>(parts_.size()));
       result_ = n;
       if (n < 0 || static_cast<size_t>(n) <= parts_.size()) break;
       parts_.resize(static_cast<size_t>(n));
@@ -140,12 +144,19 @@ class PartitionsJob : public Job {
   }
 
  private:
+  PartitionLister list_;
   int id_;
   std::vector<lkl_host_partition> parts_;
 };
 
 Napi::Value DiskPartitions(Info info) {
-  return Submit(info, std::make_unique<PartitionsJob>(static_cast<int>(ArgLong(info, 0))));
+  return Submit(info, std::make_unique<PartitionsJob>(lkl_host_disk_partitions,
+                                                      static_cast<int>(ArgLong(info, 0))));
+}
+
+Napi::Value DiskTable(Info info) {
+  return Submit(info, std::make_unique<PartitionsJob>(lkl_host_disk_table,
+                                                      static_cast<int>(ArgLong(info, 0))));
 }
 
 // mount(diskId, partition, fstype, flags, data) -> mount point | -errno
@@ -207,6 +218,7 @@ void InitDisk(Napi::Env env, Napi::Object exports) {
   exports["diskSize"] = Napi::Function::New(env, DiskSize, "diskSize");
   exports["diskOpen"] = Napi::Function::New(env, DiskOpen, "diskOpen");
   exports["diskPartitions"] = Napi::Function::New(env, DiskPartitions, "diskPartitions");
+  exports["diskTable"] = Napi::Function::New(env, DiskTable, "diskTable");
   InitCustomDisk(env, exports);
   exports["mount"] = Napi::Function::New(env, Mount, "mount");
   exports["umount"] = Napi::Function::New(env, Umount, "umount");

@@ -26,6 +26,10 @@
 // PumpCustomDiskIo instead, which runs the waiting requests' callbacks
 // right there: synchronous callbacks complete, asynchronous ones (their
 // promise can never settle without the event loop) fail with EIO.
+//
+// The op numbers are exported as `customDiskOps` (module init, JS thread).
+#include <lkl/asm/errno.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -38,8 +42,6 @@
 namespace lkl {
 
 namespace {
-
-constexpr int kEIO = 5;
 
 enum Op { kRead = 0, kWrite = 1, kFlush = 2, kDiscard = 3 };
 
@@ -56,7 +58,7 @@ struct Request {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
-  int result = -kEIO;
+  int result = -LKL_EIO;
 
   void Complete(int r, const void* data) {
     std::lock_guard<std::mutex> lock(mu);
@@ -116,7 +118,7 @@ int Call(void* ctx, int op, void* buf, size_t len, uint64_t off) {
   }
   if (st != napi_ok) {
     delete held;
-    req->Complete(-kEIO, nullptr);
+    req->Complete(-LKL_EIO, nullptr);
   }
   {
     std::unique_lock<std::mutex> lock(req->mu);
@@ -179,7 +181,7 @@ void Invoke(napi_env env, napi_value fn, const std::shared_ptr<Request>& req) {
     buffer = Napi::Buffer<uint8_t>::Copy(e, static_cast<const uint8_t*>(req->buf), req->len);
   }
   auto complete = Napi::Function::New(e, [req, keep](const Napi::CallbackInfo& info) {
-    int r = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -kEIO;
+    int r = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -LKL_EIO;
     const void* data = nullptr;
     if (keep && !keep->IsEmpty()) data = keep->Value().Data();
     req->Complete(r, data);
@@ -198,7 +200,7 @@ void Invoke(napi_env env, napi_value fn, const std::shared_ptr<Request>& req) {
     // the exception so it does not surface elsewhere.
     napi_value exc;
     napi_get_and_clear_last_exception(env, &exc);
-    req->Complete(-kEIO, nullptr);
+    req->Complete(-LKL_EIO, nullptr);
   }
 }
 
@@ -213,7 +215,7 @@ void CallJs(napi_env env, napi_value fn, void*, void* data) {
     req->dispatched = true;
   }
   if (env == nullptr || fn == nullptr) {
-    req->Complete(-kEIO, nullptr);
+    req->Complete(-LKL_EIO, nullptr);
     return;
   }
   Invoke(env, fn, req);
@@ -298,12 +300,18 @@ void PumpCustomDiskIo(napi_env env) {
     if (fn != nullptr && !req->started) Invoke(env, fn, req);
     napi_close_handle_scope(env, scope);
     // A callback that did not complete synchronously never will.
-    req->Complete(-kEIO, nullptr);
+    req->Complete(-LKL_EIO, nullptr);
   }
 }
 
 void InitCustomDisk(Napi::Env env, Napi::Object exports) {
   exports["diskAddCustom"] = Napi::Function::New(env, DiskAddCustom, "diskAddCustom");
+  Napi::Object ops = Napi::Object::New(env);
+  ops.Set("read", static_cast<int>(kRead));
+  ops.Set("write", static_cast<int>(kWrite));
+  ops.Set("flush", static_cast<int>(kFlush));
+  ops.Set("discard", static_cast<int>(kDiscard));
+  exports["customDiskOps"] = ops;
 }
 
 }  // namespace lkl

@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "ops.h"
+#include "sys.h"
 
 namespace lkl {
 
@@ -83,7 +84,7 @@ Napi::Value LogTail(Info info) {
 class StatsJob : public Job {
  public:
   void Execute() override {
-    result_ = lkl_host_syscall(__lkl__NR_sysinfo, reinterpret_cast<long>(&si_), 0, 0, 0, 0, 0);
+    result_ = Sys(__lkl__NR_sysinfo, P(&si_));
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
@@ -120,14 +121,13 @@ struct EmergencyState {
 };
 
 void EmergencyWork(std::shared_ptr<EmergencyState> st) {
-  for (long fd : st->fds) lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
+  for (long fd : st->fds) Sys(__lkl__NR_close, fd);
   long count = 0;
   for (const std::string& mnt : st->mounts) {
-    long fd = lkl_host_syscall(__lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(mnt.c_str()),
-                               LKL_O_RDONLY | LKL_O_DIRECTORY, 0, 0, 0);
+    long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(mnt.c_str()), LKL_O_RDONLY | LKL_O_DIRECTORY);
     if (fd >= 0) {
-      lkl_host_syscall(__lkl__NR_syncfs, fd, 0, 0, 0, 0, 0);
-      lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
+      Sys(__lkl__NR_syncfs, fd);
+      Sys(__lkl__NR_close, fd);
     }
     if (lkl_host_umount(mnt.c_str()) == 0) count++;
   }

@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "ops.h"
+#include "sys.h"
 
 namespace lkl {
 
@@ -42,7 +43,7 @@ class FutimensJob : public SysJob {
  public:
   FutimensJob() : SysJob(__lkl__NR_utimensat) {
     a_[1] = 0;
-    a_[2] = reinterpret_cast<long>(ts_);
+    a_[2] = P(ts_);
   }
   struct __lkl__kernel_timespec ts_[2];
 };
@@ -75,7 +76,7 @@ Napi::Value Vec(Info info, bool write) {
     job->Keep(b);
     job->iov_.push_back({b.Data(), b.ByteLength()});
   }
-  job->a_[1] = reinterpret_cast<long>(job->iov_.data());
+  job->a_[1] = P(job->iov_.data());
   job->a_[2] = static_cast<long>(job->iov_.size());
   long pos = ArgLong(info, 2);
   job->a_[3] = pos < 0 ? -1 : pos;
@@ -118,15 +119,13 @@ class DirpathJob : public Job {
  public:
   explicit DirpathJob(std::string path) : path_(std::move(path)) {}
   void Execute() override {
-    long r =
-        lkl_host_syscall(__lkl__NR_chdir, reinterpret_cast<long>(path_.c_str()), 0, 0, 0, 0, 0);
+    long r = Sys(__lkl__NR_chdir, P(path_.c_str()));
     if (r < 0) {
       result_ = r;
       return;
     }
     buf_.resize(4096);
-    result_ = lkl_host_syscall(__lkl__NR_getcwd, reinterpret_cast<long>(buf_.data()),
-                               static_cast<long>(buf_.size()), 0, 0, 0, 0);
+    result_ = Sys(__lkl__NR_getcwd, P(buf_.data()), static_cast<long>(buf_.size()));
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "args.h"
+#include "dirents.h"
 #include "ops.h"
 #include "sys.h"
 
@@ -29,7 +30,7 @@ class StatxJob : public SysJob {
  public:
   StatxJob() : SysJob(__lkl__NR_statx) {
     std::memset(&st_, 0, sizeof(st_));
-    a_[4] = reinterpret_cast<long>(&st_);
+    a_[4] = P(&st_);
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
@@ -67,39 +68,20 @@ Napi::Value Fstatx(Info info) {
   return Submit(info, std::move(job));
 }
 
-// The DT_* type of `name` in directory `fd` (0 if unknown).
-uint8_t TypeOf(long fd, const char* name) {
-  struct lkl_statx st;
-  long r =
-      lkl_host_syscall(__lkl__NR_statx, fd, reinterpret_cast<long>(name), LKL_AT_SYMLINK_NOFOLLOW,
-                       LKL_STATX_TYPE, reinterpret_cast<long>(&st), 0);
-  return r < 0 ? 0 : static_cast<uint8_t>((st.stx_mode & LKL_S_IFMT) >> 12);
-}
-
 // readdir(path) -> [{ name, type, ino }] | -errno. Batched: open, every
 // getdents64 call and close happen in one job. "." and ".." are dropped.
 class ReaddirJob : public Job {
  public:
   explicit ReaddirJob(std::string path) : path_(std::move(path)) {}
   void Execute() override {
-    long fd =
-        lkl_host_syscall(__lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(path_.c_str()),
-                         LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0, 0, 0);
+    long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(path_.c_str()),
+                  LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC);
     if (fd < 0) {
       result_ = fd;
       return;
     }
-    std::vector<char> buf(64 * 1024);
-    for (;;) {
-      long n = lkl_host_syscall(__lkl__NR_getdents64, fd, reinterpret_cast<long>(buf.data()),
-                                static_cast<long>(buf.size()), 0, 0, 0);
-      if (n <= 0) {
-        result_ = n;
-        break;
-      }
-      Parse(fd, buf.data(), n);
-    }
-    lkl_host_syscall(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
+    result_ = ReadDirents(fd, &entries_, true);
+    Sys(__lkl__NR_close, fd);
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
@@ -107,7 +89,7 @@ class ReaddirJob : public Job {
     for (size_t i = 0; i < entries_.size(); i++) {
       Napi::Object o = Napi::Object::New(env);
       o.Set("name", entries_[i].name);
-      o.Set("type", entries_[i].type);
+      o.Set("type", static_cast<uint32_t>(entries_[i].type));
       o.Set("ino", static_cast<double>(entries_[i].ino));
       arr[i] = o;
     }
@@ -115,32 +97,8 @@ class ReaddirJob : public Job {
   }
 
  private:
-  // The kernel's linux_dirent64 layout (not part of the UAPI headers):
-  // u64 ino, s64 off, u16 reclen, u8 type, char name[].
-  void Parse(long fd, const char* p, long n) {
-    for (long off = 0; off < n;) {
-      uint64_t ino;
-      uint16_t reclen;
-      std::memcpy(&ino, p + off, 8);
-      std::memcpy(&reclen, p + off + 16, 2);
-      uint8_t type = static_cast<uint8_t>(p[off + 18]);
-      const char* name = p + off + 19;
-      if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) {
-        // DT_UNKNOWN (the fs does not store types): ask, here rather than
-        // with a round trip per entry from JS.
-        if (type == 0) type = TypeOf(fd, name);
-        entries_.push_back({name, type, ino});
-      }
-      off += reclen;
-    }
-  }
-  struct Entry {
-    std::string name;
-    uint32_t type;
-    uint64_t ino;
-  };
   std::string path_;
-  std::vector<Entry> entries_;
+  std::vector<Dirent> entries_;
 };
 
 // readdir(root, path)
@@ -155,7 +113,7 @@ class ReadlinkJob : public SysJob {
  public:
   ReadlinkJob() : SysJob(__lkl__NR_readlinkat), buf_(4096) {
     a_[0] = LKL_AT_FDCWD;
-    a_[2] = reinterpret_cast<long>(buf_.data());
+    a_[2] = P(buf_.data());
     a_[3] = static_cast<long>(buf_.size());
   }
   Napi::Value Result(Napi::Env env) override {
@@ -180,7 +138,7 @@ class StatfsJob : public SysJob {
  public:
   StatfsJob() : SysJob(__lkl__NR_statfs) {
     std::memset(&st_, 0, sizeof(st_));
-    a_[1] = reinterpret_cast<long>(&st_);
+    a_[1] = P(&st_);
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
@@ -213,7 +171,7 @@ class UtimensJob : public SysJob {
  public:
   UtimensJob() : SysJob(__lkl__NR_utimensat) {
     a_[0] = LKL_AT_FDCWD;
-    a_[2] = reinterpret_cast<long>(ts_);
+    a_[2] = P(ts_);
   }
   struct __lkl__kernel_timespec ts_[2];
 };

@@ -6,6 +6,7 @@
 // into the image root (root.cc); Result() on the JS thread. Directories are
 // walked with fds relative to their parent and O_NOFOLLOW, so a symlink is
 // never followed into another tree.
+#include <lkl/asm/errno.h>
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/stat.h>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "args.h"
+#include "dirents.h"
 #include "ops.h"
 #include "sys.h"
 
@@ -24,50 +26,9 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
-constexpr uint8_t kDtUnknown = 0;
-constexpr uint8_t kDtDir = 4;
-constexpr long kEISDIR = 21;
-constexpr long kEPERM = 1;
-
 long OpenDir(long dirfd, const char* name) {
-  return Sys(__lkl__NR_openat, dirfd, reinterpret_cast<long>(name),
+  return Sys(__lkl__NR_openat, dirfd, P(name),
              LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC);
-}
-
-struct Dent {
-  std::string name;
-  uint8_t type;
-};
-
-// The DT_* type of `name` in `dirfd` when getdents did not say.
-uint8_t TypeOf(long dirfd, const char* name) {
-  struct lkl_statx st;
-  long r = Sys(__lkl__NR_statx, dirfd, reinterpret_cast<long>(name), LKL_AT_SYMLINK_NOFOLLOW,
-               LKL_STATX_TYPE, reinterpret_cast<long>(&st));
-  if (r < 0) return kDtUnknown;
-  return static_cast<uint8_t>((st.stx_mode & LKL_S_IFMT) >> 12);
-}
-
-// Every entry of an open directory but "." and "..". Returns 0 or -errno.
-long ReadAll(long fd, std::vector<Dent>* out) {
-  std::vector<char> buf(64 * 1024);
-  for (;;) {
-    long n = Sys(__lkl__NR_getdents64, fd, reinterpret_cast<long>(buf.data()),
-                 static_cast<long>(buf.size()));
-    if (n <= 0) return n;
-    // linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
-    for (long off = 0; off < n;) {
-      uint16_t reclen;
-      std::memcpy(&reclen, buf.data() + off + 16, 2);
-      uint8_t type = static_cast<uint8_t>(buf[off + 18]);
-      const char* name = buf.data() + off + 19;
-      if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0) {
-        if (type == kDtUnknown) type = TypeOf(fd, name);
-        out->push_back({name, type});
-      }
-      off += reclen;
-    }
-  }
 }
 
 // readdirTree(root, path) -> [relpath, type, relpath, type, ...] | -errno.
@@ -78,7 +39,7 @@ class ReaddirTreeJob : public Job {
   explicit ReaddirTreeJob(std::string path) : path_(std::move(path)) {}
   void Execute() override {
     // The top directory itself may be reached through a symlink.
-    long top = Sys(__lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>(path_.c_str()),
+    long top = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(path_.c_str()),
                    LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC);
     if (top < 0) {
       result_ = top;
@@ -90,8 +51,8 @@ class ReaddirTreeJob : public Job {
     while (!queue.empty()) {
       auto [fd, rel] = queue.front();
       queue.pop_front();
-      std::vector<Dent> ents;
-      long r = ReadAll(fd, &ents);
+      std::vector<Dirent> ents;
+      long r = ReadDirents(fd, &ents, true);
       if (r < 0 && result_ == 0) result_ = r;
       for (auto& e : ents) {
         std::string p = rel.empty() ? e.name : rel + "/" + e.name;
@@ -101,7 +62,7 @@ class ReaddirTreeJob : public Job {
           // walked (like node:fs, the first hard error is reported).
           if (sub >= 0)
             queue.push_back({sub, p});
-          else if (sub != -2 && result_ == 0)
+          else if (sub != -LKL_ENOENT && result_ == 0)
             result_ = sub;
         }
         entries_.push_back({std::move(p), e.type});
@@ -114,7 +75,7 @@ class ReaddirTreeJob : public Job {
     Napi::Array arr = Napi::Array::New(env, entries_.size() * 2);
     uint32_t i = 0;
     for (auto& e : entries_) {
-      arr[i++] = Napi::String::New(env, e.name);
+      arr[i++] = Napi::String::New(env, e.path);
       arr[i++] = Napi::Number::New(env, e.type);
     }
     return arr;
@@ -122,7 +83,11 @@ class ReaddirTreeJob : public Job {
 
  private:
   std::string path_;
-  std::vector<Dent> entries_;
+  struct Item {
+    std::string path;
+    uint8_t type;
+  };
+  std::vector<Item> entries_;
 };
 
 Napi::Value ReaddirTree(Info info) {
@@ -135,9 +100,9 @@ Napi::Value ReaddirTree(Info info) {
 // failure; removal stops there).
 long RemoveTree(long dirfd, const char* name, uint8_t type) {
   if (type != kDtDir) {
-    long r = Sys(__lkl__NR_unlinkat, dirfd, reinterpret_cast<long>(name), 0);
-    if (r != -kEISDIR && r != -kEPERM) return r;
-    if (r == -kEPERM && TypeOf(dirfd, name) != kDtDir) return r;
+    long r = Sys(__lkl__NR_unlinkat, dirfd, P(name), 0);
+    if (r != -LKL_EISDIR && r != -LKL_EPERM) return r;
+    if (r == -LKL_EPERM && TypeOf(dirfd, name) != kDtDir) return r;
   }
   long fd = OpenDir(dirfd, name);
   if (fd < 0) return fd;
@@ -145,8 +110,8 @@ long RemoveTree(long dirfd, const char* name, uint8_t type) {
   // Read the whole listing before removing anything, then read again: some
   // filesystems skip entries when the directory changes under getdents.
   for (;;) {
-    std::vector<Dent> ents;
-    r = ReadAll(fd, &ents);
+    std::vector<Dirent> ents;
+    r = ReadDirents(fd, &ents, true);
     if (r < 0 || ents.empty()) break;
     for (auto& e : ents) {
       r = RemoveTree(fd, e.name.c_str(), e.type);
@@ -157,7 +122,7 @@ long RemoveTree(long dirfd, const char* name, uint8_t type) {
   }
   Sys(__lkl__NR_close, fd);
   if (r < 0) return r;
-  return Sys(__lkl__NR_unlinkat, dirfd, reinterpret_cast<long>(name), LKL_AT_REMOVEDIR);
+  return Sys(__lkl__NR_unlinkat, dirfd, P(name), LKL_AT_REMOVEDIR);
 }
 
 // rmTree(root, path) -> 0 | -errno

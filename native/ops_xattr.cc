@@ -33,8 +33,8 @@ class XattrReadJob : public Job {
       nr_ = follow ? __lkl__NR_getxattr : __lkl__NR_lgetxattr;
   }
   void Execute() override {
-    long p = reinterpret_cast<long>(path_.c_str());
-    long n = reinterpret_cast<long>(name_.c_str());
+    long p = P(path_.c_str());
+    long n = P(name_.c_str());
     for (int tries = 0; tries < 8; tries++) {
       long size = list_ ? Sys(nr_, p, 0, 0) : Sys(nr_, p, n, 0, 0);
       if (size <= 0) {
@@ -42,7 +42,7 @@ class XattrReadJob : public Job {
         return;
       }
       buf_.resize(size);
-      long data = reinterpret_cast<long>(buf_.data());
+      long data = P(buf_.data());
       result_ = list_ ? Sys(nr_, p, data, size) : Sys(nr_, p, n, data, size);
       if (result_ != -kERANGE) return;
     }

@@ -29,7 +29,7 @@ namespace {
 // it (before that thread ever chroots; the others are at the real root
 // between jobs). Thread-safe static initialisation.
 long RealRoot() {
-  static long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, reinterpret_cast<long>("/"),
+  static long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P("/"),
                        LKL_O_PATH | LKL_O_DIRECTORY | LKL_O_CLOEXEC);
   return fd;
 }
@@ -37,7 +37,7 @@ long RealRoot() {
 long ChrootTo(long fd) {
   long r = Sys(__lkl__NR_fchdir, fd);
   if (r < 0) return r;
-  return Sys(__lkl__NR_chroot, reinterpret_cast<long>("."));
+  return Sys(__lkl__NR_chroot, P("."));
 }
 
 }  // namespace

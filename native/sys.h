@@ -14,7 +14,10 @@ extern "C" {
 
 namespace lkl {
 
-// Pool threads only (the JS thread never enters the kernel).
+// Every syscall native makes goes through here (so none spells out the
+// unused arguments). Threads that are kernel host tasks only: the pool
+// threads, and the emergency-close thread (kernel.cc); the JS thread never
+// enters the kernel.
 inline long Sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0,
                 long a6 = 0) {
   return lkl_host_syscall(nr, a1, a2, a3, a4, a5, a6);

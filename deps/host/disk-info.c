@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the kernel knows about a disk: its partitions (from sysfs, mounted
- * once at /sys inside the kernel) and raw access to its block devices.
- * Partition types and GUIDs are not in sysfs, and sysfs keeps only 7 bits
- * of GPT names: those are read from the partition table through the
- * kernel's own block device and matched to the kernel's partitions by start
- * sector. Everything here runs on the calling
+ * once at /sys inside the kernel), the partition table as written, and raw
+ * access to its block devices. Partition types and GUIDs are not in sysfs,
+ * and sysfs keeps only 7 bits of GPT names: those come from the table,
+ * read through the kernel's own block device and matched to the kernel's
+ * partitions by start. This is the project's one partition-table parser:
+ * lib/ reads the table through lkl_host_disk_table to explain partitions
+ * the kernel dropped or cut short. Everything here runs on the calling
  * thread as syscalls (a host task).
  */
 #include <errno.h>
@@ -131,18 +133,16 @@ LKL_HOST_API long lkl_host_disk_open(int disk_id, int part, int flags)
 	return fd;
 }
 
-/* ---- partition tables, for types and GUIDs ---- */
+/* ---- the partition table as written ---- */
 
-struct table_entry {
-	uint64_t start;		/* sectors */
-	char type[40];
-	char uuid[40];
-	char name[112];		/* GPT: the name in UTF-8 */
-};
-
+/*
+ * Entries use struct lkl_host_partition: number as the kernel numbers
+ * partitions, start and size in bytes, type, uuid and name as written.
+ */
 struct table {
-	struct table_entry *e;
+	struct lkl_host_partition *e;
 	int n, cap;
+	int err;		/* -ENOMEM: the table is incomplete */
 };
 
 static int kread(long fd, void *buf, size_t len, uint64_t off)
@@ -212,22 +212,31 @@ static void gpt_name(const unsigned char *in, char *out, size_t size)
 	out[o] = 0;
 }
 
-static struct table_entry *table_add(struct table *t, uint64_t start)
+static struct lkl_host_partition *table_add(struct table *t, int number,
+					    uint64_t start, uint64_t size)
 {
+	struct lkl_host_partition *p;
+
 	if (t->n == t->cap) {
 		int n = t->cap ? t->cap * 2 : 16;
-		struct table_entry *e = realloc(t->e, n * sizeof(*e));
 
-		if (!e)
+		p = realloc(t->e, n * sizeof(*p));
+		if (!p) {
+			t->err = -ENOMEM;
 			return NULL;
-		t->e = e;
+		}
+		t->e = p;
 		t->cap = n;
 	}
-	memset(&t->e[t->n], 0, sizeof(t->e[0]));
-	t->e[t->n].start = start;
-	return &t->e[t->n++];
+	p = &t->e[t->n++];
+	memset(p, 0, sizeof(*p));
+	p->number = number;
+	p->start = start * SECTOR;
+	p->size = size * SECTOR;
+	return p;
 }
 
+/* GPT entry i is partition i + 1; empty entries are skipped. */
 static void read_gpt(long fd, struct table *t)
 {
 	unsigned char hdr[SECTOR], *ents;
@@ -244,22 +253,26 @@ static void read_gpt(long fd, struct table *t)
 	if (n > GPT_MAX_ENTRIES)
 		n = GPT_MAX_ENTRIES;
 	ents = malloc((size_t)n * esz);
-	if (!ents)
+	if (!ents) {
+		t->err = -ENOMEM;
 		return;
+	}
 	if (!kread(fd, ents, (size_t)n * esz, lba * SECTOR)) {
 		for (i = 0; i < n; i++) {
 			unsigned char *e = ents + (size_t)i * esz;
 			static const unsigned char nul[16];
-			struct table_entry *te;
+			uint64_t first = le64(e + 32), last = le64(e + 40);
+			struct lkl_host_partition *p;
 
 			if (!memcmp(e, nul, 16))
 				continue;
-			te = table_add(t, le64(e + 32));
-			if (!te)
+			p = table_add(t, i + 1, first,
+				      last >= first ? last - first + 1 : 0);
+			if (!p)
 				break;
-			guid_str(e, te->type);
-			guid_str(e + 16, te->uuid);
-			gpt_name(e + 56, te->name, sizeof(te->name));
+			guid_str(e, p->type);
+			guid_str(e + 16, p->uuid);
+			gpt_name(e + 56, p->name, sizeof(p->name));
 		}
 	}
 	free(ents);
@@ -270,7 +283,27 @@ static int is_extended(unsigned char type)
 	return type == 0x05 || type == 0x0f || type == 0x85;
 }
 
-static void read_mbr(long fd, struct table *t)
+/* One MBR entry (16 bytes at e) as partition `number`, `base` sectors in. */
+static int mbr_add(struct table *t, const unsigned char *e, uint64_t base,
+		   int number, uint32_t sig)
+{
+	struct lkl_host_partition *p;
+
+	p = table_add(t, number, base + le32(e + 8), le32(e + 12));
+	if (!p)
+		return -1;
+	sprintf(p->type, "0x%02x", e[4]);
+	if (sig)
+		sprintf(p->uuid, "%08x-%02x", sig, number);
+	return 0;
+}
+
+/*
+ * The kernel's way (block/partitions/msdos.c): a protective MBR means GPT;
+ * primaries are 1-4 by slot (the extended container included), logical
+ * partitions, from the chain of EBRs, are numbered from 5 on.
+ */
+static void read_table(long fd, struct table *t)
 {
 	unsigned char s[SECTOR], e[SECTOR];
 	uint32_t sig;
@@ -286,21 +319,16 @@ static void read_mbr(long fd, struct table *t)
 	sig = le32(s + 440);
 	for (i = 0; i < 4; i++) {
 		unsigned char *p = s + 446 + 16 * i;
-		uint64_t start = le32(p + 8), ext, ebr;
-		struct table_entry *te;
+		uint64_t ext, ebr;
 
 		if (!p[4] || !le32(p + 12))
 			continue;
-		te = table_add(t, start);
-		if (!te)
+		if (mbr_add(t, p, 0, i + 1, sig))
 			return;
-		sprintf(te->type, "0x%02x", p[4]);
-		if (sig)
-			sprintf(te->uuid, "%08x-%02x", sig, i + 1);
 		if (!is_extended(p[4]))
 			continue;
 		/* the chain of logical partitions */
-		ext = ebr = start;
+		ext = ebr = le32(p + 8);
 		for (k = 0; k < EBR_MAX; k++) {
 			unsigned char *l = e + 446, *next = e + 446 + 16;
 
@@ -308,13 +336,8 @@ static void read_mbr(long fd, struct table *t)
 			    e[510] != 0x55 || e[511] != 0xaa)
 				break;
 			if (l[4] && le32(l + 12) && !is_extended(l[4])) {
-				te = table_add(t, ebr + le32(l + 8));
-				if (!te)
+				if (mbr_add(t, l, ebr, num, sig))
 					return;
-				sprintf(te->type, "0x%02x", l[4]);
-				if (sig)
-					sprintf(te->uuid, "%08x-%02x", sig,
-						num);
 				num++;
 			}
 			if (!is_extended(next[4]) || !le32(next + 8))
@@ -322,6 +345,31 @@ static void read_mbr(long fd, struct table *t)
 			ebr = ext + le32(next + 8);
 		}
 	}
+}
+
+/* The table of a disk, read through the kernel's block device. */
+static int disk_table(int disk_id, struct table *t)
+{
+	long fd = lkl_host_disk_open(disk_id, 0, LKL_O_RDONLY);
+
+	if (fd < 0)
+		return (int)fd;
+	read_table(fd, t);
+	lkl_host_sys(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
+	return t->err;
+}
+
+LKL_HOST_API int lkl_host_disk_table(int disk_id,
+				     struct lkl_host_partition *out, int max)
+{
+	struct table tab = { NULL, 0, 0, 0 };
+	int err = disk_table(disk_id, &tab), i;
+
+	if (!err)
+		for (i = 0; i < tab.n && i < max; i++)
+			out[i] = tab.e[i];
+	free(tab.e);
+	return err ? err : tab.n;
 }
 
 /* ---- the kernel's partitions ---- */
@@ -354,7 +402,7 @@ LKL_HOST_API int lkl_host_disk_partitions(int disk_id,
 {
 	char dir[64], sub[160], prefix[32], buf[4096], ev[512];
 	struct lkl_host_partition *parts = NULL;
-	struct table tab = { NULL, 0, 0 };
+	struct table tab = { NULL, 0, 0, 0 };
 	int nparts = 0, cap = 0, i, j, err;
 	size_t plen;
 	long fd, n;
@@ -425,14 +473,10 @@ out:
 
 	/* types and GUIDs from the table itself, matched by start */
 	if (nparts) {
-		fd = lkl_host_disk_open(disk_id, 0, LKL_O_RDONLY);
-		if (fd >= 0) {
-			read_mbr(fd, &tab);
-			lkl_host_sys(__lkl__NR_close, fd, 0, 0, 0, 0, 0);
-		}
+		disk_table(disk_id, &tab);
 		for (i = 0; i < nparts; i++)
 			for (j = 0; j < tab.n; j++)
-				if (tab.e[j].start * SECTOR == parts[i].start) {
+				if (tab.e[j].start == parts[i].start) {
 					strcpy(parts[i].type, tab.e[j].type);
 					strcpy(parts[i].uuid, tab.e[j].uuid);
 					if (tab.e[j].name[0])

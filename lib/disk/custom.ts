@@ -14,8 +14,7 @@
 // Each may return a Promise; a rejection (or a throw) fails the request
 // with the error's errno (EIO if it has none).
 
-import * as os from 'os'
-import { native } from '../native'
+import { native, errno, errnoNumber, customDiskOps as OP } from '../native'
 import { LklError } from '../errors'
 import { Disk, DiskKind } from './disk'
 
@@ -32,17 +31,16 @@ export interface CustomDiskImpl {
   readOnly?: boolean
 }
 
-const EIO = -5
-const OPS = ['read', 'write', 'flush', 'discard'] as const
+const OP_NAME: Record<number, string> = { [OP.read]: 'read', [OP.write]: 'write', [OP.flush]: 'flush', [OP.discard]: 'discard' }
 
+// The -errno the kernel gets for a callback's error: its (negative) errno,
+// else the Linux errno its code names, else EIO.
 function errnoOf (err: unknown): number {
   const e = err as { errno?: unknown, code?: unknown } | null
   if (e && typeof e.errno === 'number' && e.errno < 0) return e.errno
-  if (e && typeof e.code === 'string') {
-    const n = (os.constants.errno as Record<string, number>)[e.code]
-    if (n) return -n
-  }
-  return EIO
+  const n = e && typeof e.code === 'string' ? errnoNumber(e.code) : undefined
+  if (n !== undefined) return -n
+  return -errno.EIO
 }
 
 export class CustomDisk extends Disk {
@@ -69,14 +67,14 @@ export class CustomDisk extends Disk {
         complete(r)
       }
       const fail = (err: unknown): void => {
-        this.lastError = err instanceof Error ? err : new Error(`custom disk ${OPS[op]} failed: ${String(err)}`)
+        this.lastError = err instanceof Error ? err : new Error(`custom disk ${OP_NAME[op]} failed: ${String(err)}`)
         finish(errnoOf(err))
       }
       try {
         let r: unknown
-        if (op === 0) r = impl.read(buffer as Buffer, 0, length, position)
-        else if (op === 1) r = impl.write!(buffer as Buffer, 0, length, position)
-        else if (op === 2) r = impl.flush!()
+        if (op === OP.read) r = impl.read(buffer as Buffer, 0, length, position)
+        else if (op === OP.write) r = impl.write!(buffer as Buffer, 0, length, position)
+        else if (op === OP.flush) r = impl.flush!()
         else r = impl.discard!(position, length)
         if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
           (r as Promise<unknown>).then(() => finish(0), fail)

@@ -5,6 +5,7 @@
 // share a file.
 
 import * as fs from 'fs'
+import { errno } from '../native'
 import { LklError, systemError } from '../errors'
 
 const attached = new Map<string, { writers: number, readers: number }>()
@@ -24,7 +25,7 @@ export async function openHostFile (path: string | Buffer, shown: string, write:
   try {
     const st = await fh.stat()
     // A directory opens read-only; refuse it the way a writable open does.
-    if (st.isDirectory()) throw systemError(-21, 'open', shown)
+    if (st.isDirectory()) throw systemError(-errno.EISDIR, 'open', shown)
     if (st.isFile() && st.size < 512) throw LklError.diskTooSmall(shown, `${st.size} bytes, a disk has at least one 512-byte sector`)
     const key = `${st.dev}:${st.ino}`
     const use = attached.get(key) ?? { writers: 0, readers: 0 }

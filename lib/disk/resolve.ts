@@ -6,7 +6,7 @@
 
 import { native } from '../native'
 import { LklError } from '../errors'
-import { PROBE_BYTES, detectType, readLabel, tablePartitions } from '../probe'
+import { PROBE_BYTES, detectType, readLabel } from '../probe'
 import type { Disk, Partition } from './disk'
 
 /** A partition number (0 = whole disk), or a filesystem / GPT label. */
@@ -35,8 +35,8 @@ export async function diagnose (disk: Disk, id: number, partition: number): Prom
   if (partition === 0) return null
   try {
     const size = await native.diskSize(id)
-    const table = await disk._read(id, 0, tablePartitions)
-    const p = table.get(partition)
+    const table = await native.diskTable(id)
+    const p = typeof table === 'number' ? undefined : table.find((q) => q.number === partition)
     if (!p || size < 0 || p.start + p.size <= size) return null
     const where = p.start >= size ? `starts at byte ${p.start}` : `ends at byte ${p.start + p.size}`
     return LklError.diskTooSmall(disk.name, `partition ${partition} ${where}, past the end of the disk (${size} bytes); the image is truncated or its partition table is wrong`)

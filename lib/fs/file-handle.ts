@@ -3,7 +3,7 @@
 // FileHandle (like node:fs/promises' FileHandle) over a kernel fd, and the
 // chunked read/write loops shared with readFile/writeFile.
 
-import { native, constants as C } from '../native'
+import { native, constants as C, errno } from '../native'
 import { systemError, invalidArgType, outOfRange, LklError } from '../errors'
 import { parseMode } from './flags'
 import { ImageCore, shown } from '../image-core'
@@ -42,7 +42,7 @@ export async function writeAll (fd: number, buf: Buffer, pos: number, site: Erro
 export async function readAll (fd: number, p: PathLike, site: Error): Promise<Buffer> {
   const st = await native.fstatx(fd, C.STATX_BASIC_STATS)
   if (typeof st === 'number') throw systemError(st, 'fstat', undefined, undefined, site)
-  if ((st.mode & C.S_IFMT) === C.S_IFDIR) throw systemError(-21, 'read', undefined, undefined, site) // EISDIR
+  if ((st.mode & C.S_IFMT) === C.S_IFDIR) throw systemError(-errno.EISDIR, 'read', undefined, undefined, site)
   // The size is a hint (procfs-like files say 0; files may grow).
   let buf = Buffer.allocUnsafe(st.size > 0 ? st.size : 64 * 1024)
   let len = 0

@@ -6,6 +6,7 @@
 // asynchronously and exactly once; bad arguments throw synchronously, as
 // with node:fs. Sync forms do not exist.
 
+import { errno } from '../native'
 import { systemError, invalidArgType } from '../errors'
 import { ImageCore } from '../image-core'
 import { PathArg, checkInt, checkPath } from '../validate'
@@ -19,8 +20,6 @@ import type { TimeLike } from './times'
 type Callback = (err: Error | null, ...results: unknown[]) => void
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any
-
-const EBADF = -9
 
 /** Split off the trailing callback (node: it must be a function). */
 function takeCallback (args: unknown[]): Callback {
@@ -55,7 +54,7 @@ export function createFs (img: ImageCore) {
     checkInt(fd, 'fd', 0, 2147483647)
     const fh = img._fds.get(fd as number)
     if (fh instanceof FileHandle && !fh._isClosed) return fh
-    throw systemError(EBADF, syscall)
+    throw systemError(-errno.EBADF, syscall)
   }
 
   /** An fd-based call: look the FileHandle up, then run `fn` on it. */

@@ -6,7 +6,7 @@
 
 import * as posix from 'path/posix'
 import { randomBytes } from 'crypto'
-import { native, constants as C } from '../native'
+import { native, constants as C, errno } from '../native'
 import { systemError, invalidArgType } from '../errors'
 import { ImageCore, shown } from '../image-core'
 import { checkPath, PathLike, PathArg, optionsOrKey as opts, checkInt, checkBool } from '../validate'
@@ -21,9 +21,6 @@ type ReaddirOptions = { withFileTypes?: boolean, encoding?: Encoding | null, rec
 type MkdirOptions = { recursive?: boolean, mode?: number | string } | number | string | null
 type RmOptions = { force?: boolean, recursive?: boolean, maxRetries?: number, retryDelay?: number }
 
-const ENOENT = -2
-const EEXIST = -17
-const ELOOP = -40
 
 function encodeName (name: string, enc: Encoding | null | undefined): string | Buffer {
   if (enc === 'buffer') return Buffer.from(name)
@@ -143,12 +140,12 @@ export function createTreeOps (img: ImageCore, s: Shared) {
     const mk = async (abs: string): Promise<string | undefined> => {
       const r = await native.mkdirat(img._root, abs, mode)
       if (r === 0) return abs
-      if (r === ENOENT && abs !== '/') {
+      if (r === -errno.ENOENT && abs !== '/') {
         const first = await mk(posix.dirname(abs))
         check(await native.mkdirat(img._root, abs, mode), 'mkdir', p, site)
         return first ?? abs
       }
-      if (r === EEXIST) {
+      if (r === -errno.EEXIST) {
         const st = await s.statAt(abs, 0, 'mkdir', site).catch(() => null)
         if (st?.isDirectory()) return undefined
       }
@@ -176,19 +173,19 @@ export function createTreeOps (img: ImageCore, s: Shared) {
       }
       if (!st.isDirectory()) {
         const r = await native.unlinkat(img._root, K(p), 0)
-        if (!(force && r === ENOENT)) check(r, 'rm', p, site)
+        if (!(force && r === -errno.ENOENT)) check(r, 'rm', p, site)
         return
       }
       if (!recursive) {
-        const e = systemError(-21, 'rm', shown(p), undefined, site)
+        const e = systemError(-errno.EISDIR, 'rm', shown(p), undefined, site)
         e.message = `Path is a directory: rm returned EISDIR (is a directory) ${shown(p)}`
         e.code = 'ERR_FS_EISDIR'
-        e.errno = 21
+        e.errno = errno.EISDIR
         e.name = 'SystemError'
         throw e
       }
       const r = await native.rmTree(img._root, K(p))
-      if (!(force && r === ENOENT)) check(r, 'rm', p, site)
+      if (!(force && r === -errno.ENOENT)) check(r, 'rm', p, site)
     })
   }
 
@@ -202,7 +199,7 @@ export function createTreeOps (img: ImageCore, s: Shared) {
         const name = pre + Array.from(randomBytes(6), (b) => CHARS[b % CHARS.length]).join('')
         const r = await native.mkdirat(img._root, K(name), 0o700)
         if (r === 0) return encodeName(name, o.encoding)
-        if (r !== EEXIST || tries >= 100) throw systemError(r, 'mkdtemp', name, undefined, site) // the name tried, like node
+        if (r !== -errno.EEXIST || tries >= 100) throw systemError(r, 'mkdtemp', name, undefined, site) // the name tried, like node
       }
     })
   }
@@ -216,8 +213,8 @@ export function createTreeOps (img: ImageCore, s: Shared) {
     return img._op(() => s.withFd(a, C.O_RDONLY, 0, site, async (sfd) => {
       const st = await native.fstatx(sfd, C.STATX_BASIC_STATS)
       if (typeof st === 'number') return fail(st)
-      if ((st.mode & C.S_IFMT) === C.S_IFDIR) return fail(-21)
-      if (mode & 4) return fail(-95) // COPYFILE_FICLONE_FORCE: no reflink through this path
+      if ((st.mode & C.S_IFMT) === C.S_IFDIR) return fail(-errno.EISDIR)
+      if (mode & 4) return fail(-errno.EOPNOTSUPP) // COPYFILE_FICLONE_FORCE: no reflink through this path
       const excl = (mode & 1) ? C.O_EXCL : 0
       const dfd = await native.openat(img._root, K(b), C.O_WRONLY | C.O_CREAT | excl | C.O_CLOEXEC, st.mode & 0o7777)
       if (dfd < 0) return fail(dfd)
@@ -235,7 +232,7 @@ export function createTreeOps (img: ImageCore, s: Shared) {
           const n = await native.read(sfd, buf, 0, buf.length, -1)
           if (n < 0) return fail(n)
           if (n === 0) break
-          await writeAll(dfd, buf.subarray(0, n), -1, site).catch((e) => fail(e.errno ?? -5))
+          await writeAll(dfd, buf.subarray(0, n), -1, site).catch((e) => fail(e.errno ?? -errno.EIO))
         }
       } finally {
         await native.close(dfd)
@@ -258,7 +255,7 @@ export function createTreeOps (img: ImageCore, s: Shared) {
       // one while it is a symlink, then ask the kernel for the directory.
       let cur = imagePath(p)
       for (let hops = 0; ; hops++) {
-        if (hops > 40) check(ELOOP, 'realpath', p, site)
+        if (hops > 40) check(-errno.ELOOP, 'realpath', p, site)
         const st = await s.statAt(cur, C.AT_SYMLINK_NOFOLLOW, 'realpath', site).catch((e) => { throw systemError(e.errno, 'realpath', shown(p), undefined, site) })
         if (st.isDirectory()) return encodeName(await dirpath(cur), o.encoding)
         const dir = await dirpath(posix.dirname(cur))

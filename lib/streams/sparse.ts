@@ -4,6 +4,8 @@
 // that holes (unallocated ranges) are skipped instead of read as zeroes.
 // Streams in sparse mode emit { position, data } chunks (object mode).
 
+import { errno } from '../native'
+
 export interface SparseChunk {
   /** Byte offset of `data` in the file or device. */
   position: number
@@ -12,7 +14,6 @@ export interface SparseChunk {
 
 const SEEK_DATA = 3
 const SEEK_HOLE = 4
-const ENXIO = -6
 
 /** seek(offset, whence) -> offset or -errno. */
 export type Seek = (offset: number, whence: number) => Promise<number> | number
@@ -23,7 +24,7 @@ export type Seek = (offset: number, whence: number) => Promise<number> | number
  */
 export async function nextData (seek: Seek, pos: number): Promise<[number, number] | null> {
   const start = await seek(pos, SEEK_DATA)
-  if (start === ENXIO) return null
+  if (start === -errno.ENXIO) return null
   if (start < 0) return [pos, Infinity]
   const end = await seek(start, SEEK_HOLE)
   return [start, end < 0 ? Infinity : end]

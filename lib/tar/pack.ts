@@ -7,7 +7,7 @@
 // writes them) and ACLs (also as SCHILY.acl.access/default text).
 
 import { Duplex } from 'streamx'
-import { Entry, BufferContent, normalizePath, splitTime } from '../tree/entry'
+import { Entry, normalizePath, splitTime, takeBuffer } from '../tree/entry'
 import { invalidArgValue } from '../errors'
 import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
 import { aclToText } from './acl'
@@ -142,11 +142,8 @@ export class TarPack extends Duplex {
   private async _content (e: Entry, size: number): Promise<void> {
     const c = e.content
     let n = 0
-    if (c instanceof BufferContent && c.buffer) {
-      const b = c.buffer
-      c.buffer = null
-      c.push(null)
-      c.resume()
+    const b = takeBuffer(c)
+    if (b) {
       if (b.byteLength !== size) throw sizeMismatch(e, b.byteLength)
       n = b.byteLength
       await this._out(b)

@@ -114,18 +114,28 @@ export class BufferContent extends Readable {
 }
 
 /**
+ * The content's bytes if they are already one Buffer in memory (a
+ * BufferContent not read yet), taken without a copy: the stream is ended.
+ * null for any other content (which is left untouched). Every sink takes
+ * buffered content through here.
+ */
+export function takeBuffer (content: Readable | undefined | null): Buffer | null {
+  if (!(content instanceof BufferContent) || !content.buffer) return null
+  const b = content.buffer
+  content.buffer = null
+  content.push(null)
+  content.resume()
+  return b
+}
+
+/**
  * Take all of an entry's content as one Buffer (sinks use this for small
  * files). Consumes the stream.
  */
 export async function readContent (content: Readable | undefined, limit = Infinity): Promise<Buffer> {
   if (!content) return Buffer.alloc(0)
-  if (content instanceof BufferContent && content.buffer) {
-    const b = content.buffer
-    content.buffer = null
-    content.push(null)
-    content.resume()
-    return b
-  }
+  const buffered = takeBuffer(content)
+  if (buffered) return buffered
   const parts: Buffer[] = []
   let n = 0
   for await (const chunk of content as AsyncIterable<Buffer>) {

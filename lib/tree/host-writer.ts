@@ -10,10 +10,10 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { Writable } from 'streamx'
 import { pipeline } from 'stream'
-import { native } from '../native'
+import { native, errno } from '../native'
 import { systemError, invalidArgType, LklError } from '../errors'
 import { checkHostDir, checkOptions } from '../validate'
-import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from './entry'
+import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
 
 export interface HostWriterOptions {
   overwrite?: boolean
@@ -110,8 +110,9 @@ export class HostWriter extends Writable {
       case 'file': {
         await replace()
         const c = e.content
-        if (!c || (c instanceof BufferContent && c.buffer) || e.size <= 1 << 20) {
-          await fs.promises.writeFile(abs, await readContent(c), { flag: 'wx', mode: 0o600 })
+        const buffered = takeBuffer(c)
+        if (buffered || !c || e.size <= 1 << 20) {
+          await fs.promises.writeFile(abs, buffered ?? await readContent(c), { flag: 'wx', mode: 0o600 })
         } else {
           await new Promise<void>((resolve, reject) => {
             pipeline(c as unknown as NodeJS.ReadableStream, fs.createWriteStream(abs, { flags: 'wx', mode: 0o600 }), (err) => err ? reject(err) : resolve())
@@ -152,7 +153,7 @@ export class HostWriter extends Writable {
     if (this._o.xattrs !== false && e.xattrs) {
       for (const [k, v] of Object.entries(e.xattrs)) {
         const r = native.hostSetXattr(abs, k, v)
-        if (r < 0 && !(this._o.lenientXattrs && (r === -1 || r === -95))) throw systemError(r, 'setxattr', e.path)
+        if (r < 0 && !(this._o.lenientXattrs && (r === -errno.EPERM || r === -errno.EOPNOTSUPP))) throw systemError(r, 'setxattr', e.path)
       }
     }
     if (e.type !== 'directory') this._times(abs, e)

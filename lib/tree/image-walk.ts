@@ -10,7 +10,7 @@
 // such unit of work, so a paused consumer stops the walk.
 
 import { Readable } from 'streamx'
-import { native, ScanRec } from '../native'
+import { native, constants as C, errno, scanFlags, ScanRec } from '../native'
 import { systemError } from '../errors'
 import { ImageCore, shown } from '../image-core'
 import { Entry, BufferContent, modeType, nsTime } from './entry'
@@ -28,8 +28,6 @@ export interface WalkOptions {
   highWaterMark?: number
 }
 
-const SCAN_XATTRS = 1
-const SCAN_SELF = 2
 const LOOKAHEAD = 512
 const SCAN_BUDGET = 8 << 20
 const BATCH_FILES = 128
@@ -66,14 +64,14 @@ export class ImageWalk extends Readable {
     const k = img._kpath(root)
     this._kroot = Buffer.isBuffer(k) ? k : Buffer.from(k)
     this._shownRoot = shown(root)
-    this._flags = opts.xattrs === false ? 0 : SCAN_XATTRS
+    this._flags = opts.xattrs === false ? 0 : scanFlags.xattrs
     this._small = opts.smallFile ?? 256 * 1024
     this._batchBytes = opts.batchBytes ?? 2 << 20
   }
 
   override _open (cb: (err: Error | null) => void): void {
     const site = new Error()
-    this._img._op(() => native.scanDir(this._img._root, this._kroot, this._flags | SCAN_SELF)).then((r) => {
+    this._img._op(() => native.scanDir(this._img._root, this._kroot, this._flags | scanFlags.self)).then((r) => {
       if (typeof r === 'number') return cb(systemError(r, 'lstat', this._shownRoot, undefined, site))
       const rec = r[0]
       // The root itself is the first entry, '.'; a non-directory root is the only one.
@@ -108,7 +106,7 @@ export class ImageWalk extends Readable {
       const rel = isRoot ? '.' : join(top.rel, rec.name.toString())
       const kpath = isRoot ? this._kroot : Buffer.concat([top.kdir, Buffer.from('/'), rec.name])
       if (rec.err < 0) {
-        if (rec.err === -2) { top.i++; continue } // vanished since the listing
+        if (rec.err === -errno.ENOENT) { top.i++; continue } // vanished since the listing
         throw systemError(rec.err, 'lstat', this._shown(rel))
       }
       const type = modeType(rec.mode)
@@ -125,7 +123,7 @@ export class ImageWalk extends Readable {
         }
         top.i++
         if (typeof data === 'number') {
-          if (data === -2) continue
+          if (data === -errno.ENOENT) continue
           throw systemError(data, 'open', this._shown(rel))
         }
         const entry = this._entry(rec, rel)
@@ -161,7 +159,7 @@ export class ImageWalk extends Readable {
     const dirs: Buffer[] = []
     for (let i = frame.i; i < recs.length && dirs.length < PREFETCH_DIRS; i++) {
       const r = recs[i]
-      if (r.err < 0 || (r.mode & 0o170000) !== 0o040000) continue
+      if (r.err < 0 || (r.mode & C.S_IFMT) !== C.S_IFDIR) continue
       const kdir = Buffer.concat([frame.kdir, Buffer.from('/'), r.name])
       if (!this._prefetch.has(kdir.toString('latin1'))) dirs.push(kdir)
     }
@@ -176,7 +174,7 @@ export class ImageWalk extends Readable {
   }
 
   private _isSmall (r: ScanRec): boolean {
-    return r.err >= 0 && (r.mode & 0o170000) === 0o100000 && r.size <= this._small
+    return r.err >= 0 && (r.mode & C.S_IFMT) === C.S_IFREG && r.size <= this._small
   }
 
   // Small files are read whole, many per native call, a few calls ahead of

@@ -8,14 +8,20 @@
 //
 // Batched: small files (whole content), directories, links and nodes are
 // queued and created by one native call per batch; a big file is written in
-// large chunks (all-zero chunks are skipped, leaving holes).
+// large chunks (all-zero blocks are skipped, leaving holes: sparse-write.ts).
+//
+// img.close() waits for the batch in flight and for a big file being
+// written (to its end, metadata included; the file is one pending operation
+// of the image); the writer's next entry then fails with
+// ERR_LKL_IMAGE_CLOSED. See docs/threads.md.
 
 import { Writable } from 'streamx'
-import { native, constants as C, ApplyItem } from '../native'
+import { native, constants as C, errno, applyCodes, ApplyItem } from '../native'
 import { systemError, invalidArgValue } from '../errors'
 import { ImageCore, shown } from '../image-core'
-import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, BufferContent } from './entry'
+import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
 import { PathLike, checkPath, checkOptions } from '../validate'
+import { writeSparse } from './sparse-write'
 
 export interface WriterOptions {
   /** Replace existing non-directories (default false: EEXIST names the entry). */
@@ -31,20 +37,19 @@ export interface WriterOptions {
   highWaterMark?: number
 }
 
-const OP = { file: 0, dir: 1, symlink: 2, hardlink: 3, node: 4, meta: 5 }
-const F = { replace: 1, noTimes: 2, noOwner: 4, noMode: 8, lenient: 16 }
+const OP = applyCodes.op
+const F = applyCodes.flag
+const STEP = applyCodes.step
 const BATCH_ITEMS = 512
 const BATCH_BYTES = 16 << 20
-const CHUNK = 4 << 20
-const SPARSE_BLOCK = 64 * 1024
-const ZERO = Buffer.alloc(SPARSE_BLOCK)
 
-function isZero (buf: Buffer, from: number, to: number): boolean {
-  return buf.compare(ZERO, 0, to - from, from, to) === 0
+// The syscall an error names: by op for the create step, else by step.
+const CREATE_SYSCALL: Record<number, string> = {
+  [OP.file]: 'open', [OP.dir]: 'mkdir', [OP.symlink]: 'symlink', [OP.hardlink]: 'link', [OP.node]: 'mknod', [OP.meta]: 'lstat'
 }
-
-const STEP_SYSCALL = ['', '', 'write', 'chown', 'chmod', 'setxattr', 'utime', 'unlink']
-const CREATE_SYSCALL = ['open', 'mkdir', 'symlink', 'link', 'mknod', 'lstat']
+const STEP_SYSCALL: Record<number, string> = {
+  [STEP.write]: 'write', [STEP.chown]: 'chown', [STEP.chmod]: 'chmod', [STEP.xattr]: 'setxattr', [STEP.times]: 'utime', [STEP.unlink]: 'unlink'
+}
 
 export class ImageWriter extends Writable {
   private _img: ImageCore
@@ -65,7 +70,7 @@ export class ImageWriter extends Writable {
     this._img = img
     this._kroot = img._kpath(root).toString()
     this._shownRoot = shown(root)
-    this._flags = (opts.overwrite ? F.replace : 0) | (opts.owners === false ? F.noOwner : 0) | (opts.lenientXattrs ? F.lenient : 0)
+    this._flags = (opts.overwrite ? F.replace : 0) | (opts.owners === false ? F.noOwner : 0) | (opts.lenientXattrs ? F.xattrLenient : 0)
     this._xattrs = opts.xattrs !== false
     this._small = opts.smallFile ?? 1 << 20
   }
@@ -133,14 +138,17 @@ export class ImageWriter extends Writable {
     switch (e.type) {
       case 'file': {
         const c = e.content
-        if ((e.size ?? 0) > this._small && !(c instanceof BufferContent && c.buffer)) {
+        let data = takeBuffer(c)
+        if (!data && (e.size ?? 0) > this._small) {
           await this._flush(true)
           await this._bigFile(e, rel, item)
           return
         }
-        this._current = c ?? null
-        const data = await readContent(c)
-        this._current = null
+        if (!data) {
+          this._current = c ?? null
+          data = await readContent(c)
+          this._current = null
+        }
         item.op = OP.file
         item.data = data
         this._bytes += data.byteLength
@@ -207,18 +215,18 @@ export class ImageWriter extends Writable {
   private async _apply (batch: ApplyItem[], names: string[]): Promise<void> {
     let retried = -1
     for (;;) {
-      const r = await this._img._op(() => native.applyEntries(this._img._root, batch))
+      const r = await this._run(() => native.applyEntries(this._img._root, batch))
       if (r === 0) return
       const [i, err, step] = r as [number, number, number]
       // A parent the archive did not list: create it (like tar) and go on.
-      if (err === -2 && step === 1 && batch[i].op !== OP.meta && retried !== i) {
+      if (err === -errno.ENOENT && step === STEP.create && batch[i].op !== OP.meta && retried !== i) {
         await this._parents(String(batch[i].path))
         batch = batch.slice(i)
         names = names.slice(i)
         retried = 0
         continue
       }
-      const syscall = step <= 1 ? CREATE_SYSCALL[batch[i].op] : STEP_SYSCALL[step]
+      const syscall = step === STEP.create ? CREATE_SYSCALL[batch[i].op] : STEP_SYSCALL[step]
       throw systemError(err, syscall, names[i])
     }
   }
@@ -227,64 +235,54 @@ export class ImageWriter extends Writable {
     const parts = kpath.split('/').filter(Boolean).slice(0, -1)
     for (let i = 1; i <= parts.length; i++) {
       const p = '/' + parts.slice(0, i).join('/')
-      const r = await this._img._op(() => native.mkdirat(this._img._root, p, 0o755))
-      if (r < 0 && r !== -17) throw systemError(r, 'mkdir', p)
+      const r = await this._run(() => native.mkdirat(this._img._root, p, 0o755))
+      if (r < 0 && r !== -errno.EEXIST) throw systemError(r, 'mkdir', p)
     }
   }
 
+  // While a big file is written, its fd stays open across many calls and
+  // across waits for its content: the whole file is one pending operation
+  // of the image (img.close() waits for it to finish, metadata included),
+  // and the calls inside it run directly. Nothing else of this writer runs
+  // meanwhile (batches are flushed first; entries come one at a time).
+  private _holding = false
+
+  private _run<T> (fn: () => Promise<T>): Promise<T> {
+    return this._holding ? fn() : this._img._op(fn)
+  }
+
+  private _bigFile (e: Entry, rel: string, item: ApplyItem): Promise<void> {
+    return this._img._op(async () => {
+      this._holding = true
+      try {
+        await this._writeBig(e, rel, item)
+      } finally {
+        this._holding = false
+      }
+    })
+  }
+
   // A big file: created, written in large chunks (zero chunks skipped), then
-  // its metadata applied like any other entry.
-  private async _bigFile (e: Entry, rel: string, item: ApplyItem): Promise<void> {
+  // its metadata applied like any other entry. Runs inside _bigFile's hold.
+  private async _writeBig (e: Entry, rel: string, item: ApplyItem): Promise<void> {
     const name = this._shown(rel)
     const kpath = item.path as string
     const root = this._img._root
     const flags = C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_CLOEXEC
-    let fd = await this._img._op(() => native.openat(root, kpath, flags, 0o600))
-    if (fd === -17 && (this._flags & F.replace)) {
-      await this._img._op(() => native.unlinkat(root, kpath, 0))
-      fd = await this._img._op(() => native.openat(root, kpath, flags, 0o600))
+    let fd = await native.openat(root, kpath, flags, 0o600)
+    if (fd === -errno.EEXIST && (this._flags & F.replace)) {
+      await native.unlinkat(root, kpath, 0)
+      fd = await native.openat(root, kpath, flags, 0o600)
     }
-    if (fd === -2) {
+    if (fd === -errno.ENOENT) {
       await this._parents(kpath)
-      fd = await this._img._op(() => native.openat(root, kpath, flags, 0o600))
+      fd = await native.openat(root, kpath, flags, 0o600)
     }
     if (fd < 0) throw systemError(fd, 'open', name)
-    let pos = 0
     try {
-      const buf = Buffer.allocUnsafe(CHUNK)
-      let fill = 0
-      // Write the non-zero 64 KiB runs of the buffer; zero runs stay holes.
-      const put = async (): Promise<void> => {
-        for (let at = 0; at < fill;) {
-          let end = at
-          while (end < fill && !isZero(buf, end, Math.min(end + SPARSE_BLOCK, fill))) end = Math.min(end + SPARSE_BLOCK, fill)
-          for (let off = at; off < end;) {
-            const n = await this._img._op(() => native.write(fd, buf, off, end - off, pos + off))
-            if (n < 0) throw systemError(n, 'write', name)
-            off += n
-          }
-          at = end
-          while (at < fill && isZero(buf, at, Math.min(at + SPARSE_BLOCK, fill))) at = Math.min(at + SPARSE_BLOCK, fill)
-        }
-        pos += fill
-        fill = 0
-      }
       this._current = e.content ?? null
-      if (e.content) {
-        for await (const chunk of e.content as AsyncIterable<Buffer>) {
-          for (let off = 0; off < chunk.byteLength;) {
-            const n = Math.min(CHUNK - fill, chunk.byteLength - off)
-            chunk.copy(buf, fill, off, off + n)
-            fill += n
-            off += n
-            if (fill === CHUNK) await put()
-          }
-        }
-      }
+      await writeSparse(fd, e.content as AsyncIterable<Buffer> | undefined, name)
       this._current = null
-      await put()
-      const t = await this._img._op(() => native.ftruncate(fd, pos))
-      if (t < 0) throw systemError(t, 'ftruncate', name)
     } finally {
       await native.close(fd)
     }

@@ -157,6 +157,18 @@ int lkl_host_disk_partitions(int disk_id, struct lkl_host_partition *out,
 			     int max);
 
 /*
+ * The partitions the table on a disk declares, as written (MBR incl.
+ * logical, GPT; read through the kernel's block device), including those
+ * the kernel dropped or cut short because they run past the disk's end:
+ * the same fields and numbering as lkl_host_disk_partitions, in table
+ * order. A protective MBR means GPT (no MBR fallback, like the kernel); at
+ * most 1024 GPT entries and 256 logical partitions are read. Fills up to
+ * max entries and returns how many there are (0: no table), -ENXIO for no
+ * such disk, -ENOMEM.
+ */
+int lkl_host_disk_table(int disk_id, struct lkl_host_partition *out, int max);
+
+/*
  * Open the block device of partition `part` (0 = the whole disk) as a
  * kernel fd, for raw reads and writes through the kernel's page cache
  * (consistent with a mounted filesystem). flags: Linux open flags

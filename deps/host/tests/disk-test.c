@@ -500,7 +500,7 @@ static void test_custom(void)
 
 static void test_partitions(void)
 {
-	struct lkl_host_partition p[16];
+	struct lkl_host_partition p[16], t[16];
 	static unsigned char pat[MB], got[MB];
 	int fd, id, n, ret, i;
 	long kfd, k;
@@ -533,6 +533,15 @@ static void test_partitions(void)
 	      "partitions: p6 (logical): 35 MiB + 8 MiB, type 0x82");
 	CHECK(lkl_host_disk_partitions(id, p, 2) == 6,
 	      "partitions: the count is returned even when max is smaller");
+	n = lkl_host_disk_table(id, t, 16);
+	CHECK(n == 6 && t[0].number == 1 && t[0].start == 1 * MB &&
+	      t[0].size == 8 * MB && !strcmp(t[0].uuid, "12345678-01") &&
+	      t[3].number == 4 && t[3].start == 25 * MB &&
+	      t[3].size == 39 * MB && !strcmp(t[3].type, "0x05") &&
+	      t[5].number == 6 && t[5].start == 35 * MB &&
+	      t[5].size == 8 * MB && !strcmp(t[5].type, "0x82"),
+	      "table: MBR as written: the extended container's whole extent (%d)",
+	      n);
 
 	/* raw write into p5 through the kernel, checked on the host */
 	fill(pat, 0, MB, 5);
@@ -551,6 +560,17 @@ static void test_partitions(void)
 	CHECK(pread(fd, got, MB, 27 * MB) == MB && !memcmp(got, pat, MB),
 	      "raw: the bytes are at p5 + 1 MiB in the host file");
 	close(fd);
+
+	/* a cut disk: the kernel shortens p6, the table says what was meant */
+	fd = open(path_of("mbr-cut.img"), O_RDONLY);
+	id = lkl_host_disk_add_fd(fd, 1, 0);
+	close(fd);
+	n = lkl_host_disk_partitions(id, p, 16);
+	k = lkl_host_disk_table(id, t, 16);
+	CHECK(n == 6 && p[5].start + p[5].size <= 36 * MB && k == 6 &&
+	      t[5].start + t[5].size == 43 * MB,
+	      "table: p6 past the end of a cut disk (kernel %d, table %ld)", n, k);
+	lkl_host_disk_remove(id);
 
 	/* GPT with names */
 	fd = open(path_of("gpt.img"), O_RDONLY);
@@ -573,6 +593,12 @@ static void test_partitions(void)
 	      !strcmp(p[1].type, "c12a7328-f81f-11d2-ba4b-00a0c93ec93b") &&
 	      !strcmp(p[0].uuid, "11111111-2222-3333-4444-555555555555"),
 	      "partitions: GPT type GUIDs and partition GUID");
+	n = lkl_host_disk_table(id, t, 16);
+	CHECK(n == 3 && t[0].number == 1 && t[2].number == 3 &&
+	      t[2].start == 13 * MB && t[2].size == 16 * MB &&
+	      !strcmp(t[1].name, "beta two") &&
+	      !strcmp(t[0].uuid, "11111111-2222-3333-4444-555555555555"),
+	      "table: GPT as written (%d)", n);
 	kfd = lkl_host_disk_open(id, 3, LKL_O_RDONLY);
 	k = kfd >= 0 ? sys(__lkl__NR_pread64, kfd, got, 4096, 0) : kfd;
 	CHECK(k == 4096 && !memcmp(got, "GAMMA-PARTITION", 15),
@@ -586,6 +612,8 @@ static void test_partitions(void)
 	ret = lkl_host_disk_remove(id);
 	n = lkl_host_disk_partitions(id, p, 16);
 	CHECK(ret == 0 && n == -ENXIO, "partitions: removed disk: ENXIO (%d %d)", ret, n);
+	n = lkl_host_disk_table(id, t, 16);
+	CHECK(n == -ENXIO, "table: removed disk: ENXIO (%d)", n);
 }
 
 /* ---- copy fast paths ---- */

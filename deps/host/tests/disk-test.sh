@@ -43,6 +43,8 @@ start=51200, type=5
 start=53248, size=16384, type=83
 start=71680, size=16384, type=82
 SF
+# the same table on a disk cut at 36 MiB: p6 (35 MiB + 8 MiB) runs past the end
+head -c 36M "$tmp/mbr.img" > "$tmp/mbr-cut.img"
 
 # GPT with names and a known partition GUID
 truncate -s 64M "$tmp/gpt.img"

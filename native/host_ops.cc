@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "batch.h"
+#include "ops.h"
 
 namespace lkl {
 
@@ -109,7 +109,7 @@ Napi::Value HostSeek(Info info) {
 
 }  // namespace
 
-void InitBatchHost(Napi::Env env, Napi::Object exports) {
+void InitHostOps(Napi::Env env, Napi::Object exports) {
   exports["hostXattrs"] = Napi::Function::New(env, HostXattrs, "hostXattrs");
   exports["hostSetXattr"] = Napi::Function::New(env, HostSetXattr, "hostSetXattr");
   exports["hostMknod"] = Napi::Function::New(env, HostMknod, "hostMknod");
