@@ -311,7 +311,6 @@ export interface Native {
 function load (): Native {
   const root = path.join(__dirname, '..')
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require('node-gyp-build')(root) as Native
   } catch (err) {
     const e = err as Error

@@ -33,7 +33,7 @@ const IGNORE = { ext4: ['lost+found'], btrfs: [], xfs: [] }
   }
 
   function sameButSgiAcl (diff) {
-    const m = /\n  want (.*)\n  got  (.*)$/s.exec(diff)
+    const m = /\n {2}want (.*)\n {2}got {2}(.*)$/s.exec(diff)
     if (!m) return false
     const got = m[2].replace(/,"trusted\.SGI_ACL_(FILE|DEFAULT)":"0x[0-9a-f]+"/g, '')
     return got === m[1]

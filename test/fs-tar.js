@@ -19,7 +19,7 @@ const dir = h.tmpdir('lkl-tarfs')
 function makeHostTree (root) {
   const files = {
     'a.txt': 'alpha\n',
-    'empty': '',
+    empty: '',
     'bin/tool': '#!/bin/sh\necho hi\n',
     'deep/er/still/file.dat': h.pattern(700 * 1024 + 3, 11),
     'deep/big.bin': h.pattern(2 * h.MB + 1, 12)

@@ -17,7 +17,7 @@ const { decoratedRootfs, compareTrees } = require('./helpers/tree')
 const dir = h.tmpdir('lkl-rootfs')
 const src = path.join(dir, 'src')
 const srcTar = path.join(dir, 'src.tar')
-const TAR_X = ['--xattrs', "--xattrs-include=*", '--acls', '--numeric-owner', '--same-owner', '-p']
+const TAR_X = ['--xattrs', '--xattrs-include=*', '--acls', '--numeric-owner', '--same-owner', '-p']
 const SIZES = { ext4: 1024, btrfs: 1024, xfs: 1024 }
 const IGNORE = { ext4: ['lost+found'], btrfs: [], xfs: [] }
 

@@ -111,6 +111,25 @@ test('bad entries: size mismatch and unknown types fail the pipeline', async (t)
   }
 })
 
+test('tar codec errors are LklErrors naming the entry; a longer content never reaches the archive', async (t) => {
+  const long = [{ path: 'd/f', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 4, mtime: 0n, content: content(Buffer.from('abcdOVERFLOW')) }]
+  const out = []
+  try {
+    await pipeline(Readable.from(long), lkl.tarPack(), new Writable({ write (c, e, cb) { out.push(c); cb() } }))
+    t.fail('no error')
+  } catch (err) {
+    t.ok(err instanceof lkl.LklError && err.code === 'ERR_LKL_ENTRY_SIZE' && err.path === 'd/f', 'longer content: an LklError with the path: ' + err.message)
+  }
+  t.notOk(Buffer.concat(out).includes('OVERFLOW'), 'no byte of the too-long content was written')
+  const garbage = Buffer.alloc(1024, 0x41)
+  try {
+    await pipeline(Readable.from([garbage]), lkl.tarUnpack(), new Writable({ objectMode: true, write (e, enc, cb) { cb() } }))
+    t.fail('no error')
+  } catch (err) {
+    t.ok(err instanceof lkl.LklError && err.code === 'ERR_LKL_TAR_INVALID' && /at byte 0/.test(err.message), 'not a tar: an LklError: ' + err.message)
+  }
+})
+
 test('imageWriter: overwrite refused by default, allowed by option', async (t) => {
   const file = path.join(dir, 'ow.img')
   h.sparse(file, 32 * h.MB)

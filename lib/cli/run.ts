@@ -28,7 +28,6 @@ function usage (): string {
 }
 
 function version (): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return (require('../../package.json') as { version: string }).version
 }
 

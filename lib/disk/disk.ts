@@ -17,7 +17,7 @@ import * as kernel from '../kernel'
 import { LklError, systemError, invalidArgValue } from '../errors'
 import type { Reader } from '../probe'
 import { detect } from './resolve'
-import { BlockReadStream, BlockWriteStream, BlockStreamOptions } from '../streams/block'
+import { BlockReadStream, BlockWriteStream, BlockStreamOptions, RawHolder } from '../streams/block'
 
 export type DiskKind = 'file' | 'memory' | 'custom' | 'overlay'
 
@@ -54,6 +54,7 @@ export abstract class Disk {
   private _idle: Array<() => void> = []
   private _claimed = new Set<number>()
   private _images = new Set<Closable>()
+  private _raw = new Set<RawHolder>()
   private _closing: Promise<void> | null = null
 
   /** @internal */
@@ -140,6 +141,12 @@ export abstract class Disk {
     this._claimed.delete(partition)
   }
 
+  /** @internal Raw streams whose device fds close() closes. */
+  _trackRaw (s: RawHolder, add: boolean): void {
+    if (add) this._raw.add(s)
+    else this._raw.delete(s)
+  }
+
   /** @internal Images to close before the disk detaches. */
   _track (img: Closable, add: boolean): void {
     if (add) this._images.add(img)
@@ -147,7 +154,8 @@ export abstract class Disk {
   }
 
   /**
-   * Close every image open on this disk, wait for raw streams and probes,
+   * Close every image open on this disk and the raw streams reading or
+   * writing it (their next read or write fails), wait for probes,
    * then detach it from the kernel. Final: the disk cannot be used again.
    * A memory disk's buffer keeps the bytes.
    */
@@ -156,6 +164,10 @@ export abstract class Disk {
     this._closing = (async () => {
       if (this._attaching) await this._attaching.catch(() => {})
       const closed = await Promise.allSettled([...this._images].map((img) => img.close()))
+      // Raw streams are closed under their owners: their next read or
+      // write fails with ERR_LKL_DISK_CLOSED (a paused one would hold the
+      // disk, and halt(), forever).
+      await Promise.allSettled([...this._raw].map((s) => s._forceClose()))
       if (this._users > 0) await new Promise<void>((resolve) => this._idle.push(resolve))
       await this._detach()
       const failed = closed.find((r): r is PromiseRejectedResult => r.status === 'rejected')

@@ -4,11 +4,13 @@
 // kernel fd on the disk's (or a partition's) block device, read or written
 // in large chunks through the kernel's page cache, so a mounted filesystem
 // and the raw bytes agree (sync the image first for a consistent view).
-// The disk stays attached while a stream is open.
+// The disk stays attached while a stream is open; disk.close() (and so
+// lkl.halt()) closes a stream's device fd under it (_forceClose), and the
+// stream's next read or write fails with ERR_LKL_DISK_CLOSED.
 
 import { Readable, Writable } from 'streamx'
 import { native, constants as C } from '../native'
-import { systemError } from '../errors'
+import { systemError, LklError } from '../errors'
 import { checkRange, checkPartitionNumber } from '../validate'
 import { nextData, chunkLength } from './sparse'
 import * as fs from 'fs'
@@ -21,7 +23,12 @@ export interface BlockDisk {
   partitions? (): Promise<Array<{ number: number, start: number }>>
   _acquire (): Promise<number>
   _release (): Promise<void>
+  /** Streams disk.close() closes: added once open, removed once closed. */
+  _trackRaw? (s: RawHolder, add: boolean): void
 }
+
+/** A raw stream as its disk sees it: a device fd it can close. */
+export interface RawHolder { _forceClose (): Promise<void> }
 
 export interface BlockStreamOptions {
   /** Partition number (0 = whole disk, default). */
@@ -57,10 +64,24 @@ async function closeDev (disk: BlockDisk, fd: number): Promise<void> {
   await disk._release()
 }
 
-export class BlockReadStream extends Readable {
+// The stream's fd, taken from it (the stream keeps -1): for _destroy and
+// for the disk's _forceClose, whichever runs first; the other gets -1.
+function takeFd (s: { fd: number, _disk: BlockDisk } & RawHolder): number {
+  const fd = s.fd
+  s.fd = -1
+  if (fd >= 0) s._disk._trackRaw?.(s, false)
+  return fd
+}
+
+function usable (s: { fd: number, _disk: BlockDisk }): void {
+  if (s.fd < 0) throw LklError.diskClosed(s._disk.name)
+}
+
+export class BlockReadStream extends Readable implements RawHolder {
   fd = -1
   bytesRead = 0
-  private _disk: BlockDisk
+  /** @internal */
+  _disk: BlockDisk
   private _part: number
   private _pos: number
   private _end: number
@@ -88,6 +109,7 @@ export class BlockReadStream extends Readable {
 
   private async _open2 (): Promise<void> {
     this.fd = await openDev(this._disk, this._part, C.O_RDONLY)
+    this._disk._trackRaw?.(this, true)
     if (!this._sparse || this._disk.kind !== 'file' || this._disk.path === undefined) return
     // Holes of the host file: asked of the host with SEEK_DATA/SEEK_HOLE.
     if (this._part > 0 && this._disk.partitions) {
@@ -124,6 +146,7 @@ export class BlockReadStream extends Readable {
       const len = Math.min(this._chunk, left)
       const buf = Buffer.allocUnsafe(len)
       const pos = this._pos
+      usable(this)
       const n = await native.read(this.fd, buf, 0, len, pos)
       if (n < 0) throw systemError(n, 'read', this._disk.name)
       if (n === 0) { this.push(null); return }
@@ -137,12 +160,15 @@ export class BlockReadStream extends Readable {
     }
   }
 
+  /** @internal disk.close(): close the device fd under the stream. */
+  async _forceClose (): Promise<void> {
+    await closeDev(this._disk, takeFd(this))
+  }
+
   override _destroy (cb: (err: Error | null) => void): void {
-    const fd = this.fd
-    this.fd = -1
     if (this._hostFd >= 0) fs.close(this._hostFd, () => {})
     this._hostFd = -1
-    closeDev(this._disk, fd).then(() => cb(null), cb)
+    closeDev(this._disk, takeFd(this)).then(() => cb(null), cb)
   }
 }
 
@@ -156,10 +182,11 @@ function isZero (b: Buffer): boolean {
   return true
 }
 
-export class BlockWriteStream extends Writable {
+export class BlockWriteStream extends Writable implements RawHolder {
   fd = -1
   bytesWritten = 0
-  private _disk: BlockDisk
+  /** @internal */
+  _disk: BlockDisk
   private _part: number
   private _pos: number
 
@@ -172,7 +199,11 @@ export class BlockWriteStream extends Writable {
   }
 
   override _open (cb: (err: Error | null) => void): void {
-    openDev(this._disk, this._part, C.O_RDWR).then((fd) => { this.fd = fd; cb(null) }, cb)
+    openDev(this._disk, this._part, C.O_RDWR).then((fd) => {
+      this.fd = fd
+      this._disk._trackRaw?.(this, true)
+      cb(null)
+    }, cb)
   }
 
   override _writev (batch: Buffer[], cb: (err: Error | null) => void): void {
@@ -181,6 +212,7 @@ export class BlockWriteStream extends Writable {
 
   private async _write2 (buf: Buffer): Promise<void> {
     for (let off = 0; off < buf.byteLength;) {
+      usable(this)
       const n = await native.write(this.fd, buf, off, Math.min(buf.byteLength - off, CHUNK * 2), this._pos)
       if (n < 0) throw systemError(n, 'write', this._disk.name)
       off += n
@@ -190,12 +222,16 @@ export class BlockWriteStream extends Writable {
   }
 
   override _final (cb: (err: Error | null) => void): void {
+    if (this.fd < 0) return cb(LklError.diskClosed(this._disk.name))
     native.fsync(this.fd).then((r) => cb(r < 0 ? systemError(r, 'fsync', this._disk.name) : null), cb)
   }
 
+  /** @internal disk.close(): close the device fd under the stream. */
+  async _forceClose (): Promise<void> {
+    await closeDev(this._disk, takeFd(this))
+  }
+
   override _destroy (cb: (err: Error | null) => void): void {
-    const fd = this.fd
-    this.fd = -1
-    closeDev(this._disk, fd).then(() => cb(null), cb)
+    closeDev(this._disk, takeFd(this)).then(() => cb(null), cb)
   }
 }

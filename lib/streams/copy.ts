@@ -24,11 +24,12 @@ export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike
   checkPath(dest, 'destination')
   const o = checkOptions(opts)
   const site = new Error()
-  const fh = await fs.promises.open(hostPath, 'r')
-  try {
-    const st = await fh.stat()
-    const flags = C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_CLOEXEC | (o.exclusive ? C.O_EXCL : 0)
-    return await img._op(async () => {
+  // Pending on the image from the call on, so that close() waits for it.
+  return img._op(async () => {
+    const fh = await fs.promises.open(hostPath, 'r')
+    try {
+      const st = await fh.stat()
+      const flags = C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_CLOEXEC | (o.exclusive ? C.O_EXCL : 0)
       const kfd = await native.openat(img._root, img._kpath(dest), flags, o.mode ?? (st.mode & 0o7777))
       if (kfd < 0) throw systemError(kfd, 'open', shown(dest), undefined, site)
       try {
@@ -38,10 +39,10 @@ export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike
       } finally {
         await native.close(kfd)
       }
-    })
-  } finally {
-    await fh.close()
-  }
+    } finally {
+      await fh.close()
+    }
+  })
 }
 
 /** Copy an image file to a host file; resolves with the bytes copied. */

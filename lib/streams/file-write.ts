@@ -60,7 +60,8 @@ export class ImageWriteStream extends Writable {
       if (fd < 0) return cb(systemError(fd, 'open', this.path, undefined, site))
       this.fd = fd
       this._registered = true
-      this._img._fds.set(fd, { _forceClosed: () => { this.fd = -1; this.destroy() } })
+      // Closed by img.close(): the next read or write fails with ERR_LKL_IMAGE_CLOSED.
+      this._img._fds.set(fd, { _forceClosed: () => { this.fd = -1 } })
       this.emit('ready')
       cb(null)
     }, cb)

@@ -52,7 +52,6 @@ function checksums (buf: Buffer): [number, number] {
   return [u, s]
 }
 
-/** True for an all-zero block (end of archive). */
 /**
  * The sparse map of an old-GNU sparse member ('S'): `count` (offset,
  * numbytes) pairs of 12-byte numbers from `off`, then the "is extended"
@@ -73,6 +72,7 @@ export function gnuSparseRealsize (buf: Buffer): number {
   return num(buf, 483, 12)
 }
 
+/** True for an all-zero block (end of archive). */
 export function isZeroBlock (buf: Buffer): boolean {
   for (let i = 0; i < BLOCK; i++) if (buf[i] !== 0) return false
   return true

@@ -8,7 +8,7 @@
 
 import { Duplex } from 'streamx'
 import { Entry, normalizePath, splitTime, takeBuffer } from '../tree/entry'
-import { invalidArgValue } from '../errors'
+import { LklError, invalidArgValue } from '../errors'
 import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
 import { aclToText } from './acl'
 import { checkOptions } from '../validate'
@@ -144,19 +144,19 @@ export class TarPack extends Duplex {
     let n = 0
     const b = takeBuffer(c)
     if (b) {
-      if (b.byteLength !== size) throw sizeMismatch(e, b.byteLength)
+      if (b.byteLength !== size) throw LklError.entrySize(e.path, size, b.byteLength)
       n = b.byteLength
       await this._out(b)
     } else if (c) {
       this._current = c
       for await (const chunk of c as AsyncIterable<Buffer>) {
         n += chunk.byteLength
-        if (n > size) throw sizeMismatch(e, n)
+        if (n > size) throw LklError.entrySize(e.path, size, n)
         await this._out(chunk)
       }
       this._current = null
     }
-    if (n !== size) throw sizeMismatch(e, n)
+    if (n !== size) throw LklError.entrySize(e.path, size, n)
     const pad = (BLOCK - (size % BLOCK)) % BLOCK
     if (pad) await this._out(ZEROS.subarray(0, pad))
   }
@@ -165,13 +165,6 @@ export class TarPack extends Duplex {
 function padded (b: Buffer): Buffer {
   const pad = (BLOCK - (b.length % BLOCK)) % BLOCK
   return pad ? Buffer.concat([b, Buffer.alloc(pad)]) : b
-}
-
-function sizeMismatch (e: Entry, got: number): Error {
-  const err = new Error(`The content of '${e.path}' is ${got > e.size ? 'longer' : 'shorter'} than its size (${e.size} bytes)`) as Error & { code: string, path: string }
-  err.code = 'ERR_LKL_ENTRY_SIZE'
-  err.path = e.path
-  return err
 }
 
 export function tarPack (opts?: PackOptions): TarPack {

@@ -41,7 +41,7 @@ function matcher (pattern: string | RegExp): (p: string) => boolean {
   if (pattern instanceof RegExp) return (p) => pattern.test(p)
   // A path, or a glob with * (within a component) and ** (any depth).
   const re = new RegExp('^' + pattern.replace(/^\.?\/+/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\u0000/g, '.*') + '(/.*)?$')
+    .replace(/\*\*|\*|\?/g, (m) => m === '**' ? '.*' : m === '*' ? '[^/]*' : '[^/]') + '(/.*)?$')
   return (p) => re.test(p)
 }
 

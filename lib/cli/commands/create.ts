@@ -144,4 +144,3 @@ then give byte-identical images).`,
     }
   }
 }
-

@@ -23,7 +23,6 @@ interface FsInfo {
   error?: string
 }
 
-
 function human (n: number): string {
   const u = ['B', 'K', 'M', 'G', 'T']
   let i = 0
