@@ -4,7 +4,7 @@
 // mounted in the kernel, and the fs shim over it.
 
 import { native, constants as C, errno } from './native'
-import { LklError, invalidArgType, invalidArgValue, systemError } from './errors'
+import { LklError, invalidArgType, systemError } from './errors'
 import * as kernel from './kernel'
 import { canonicalFsType } from './fstype-aliases'
 import { ImageCore, kernelPath } from './image-core'
@@ -44,7 +44,6 @@ export interface StatFs {
   files: number
   ffree: number
 }
-
 
 export class Image implements ImageCore, kernel.OpenImage {
   /** The host file, as given to open() (or the disk's name). */

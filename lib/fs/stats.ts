@@ -5,7 +5,6 @@ import { constants as C } from '../native'
 import type { Statx, Statfs } from '../native'
 import { makedev, makedevBig } from '../device-number'
 
-
 function ms (sec: number, nsec: number): number {
   return sec * 1000 + nsec / 1e6
 }

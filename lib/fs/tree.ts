@@ -21,7 +21,6 @@ type ReaddirOptions = { withFileTypes?: boolean, encoding?: Encoding | null, rec
 type MkdirOptions = { recursive?: boolean, mode?: number | string } | number | string | null
 type RmOptions = { force?: boolean, recursive?: boolean, maxRetries?: number, retryDelay?: number }
 
-
 function encodeName (name: string, enc: Encoding | null | undefined): string | Buffer {
   if (enc === 'buffer') return Buffer.from(name)
   if (!enc || enc === 'utf8' || enc === 'utf-8') return name
