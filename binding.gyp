@@ -23,6 +23,7 @@
         'native/constants.cc',
         'native/batch_scan.cc',
         'native/batch_apply.cc',
+        'native/beneath.cc',
         'native/copy.cc',
         'native/host_ops.cc',
         'native/dirents.cc',

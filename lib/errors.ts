@@ -158,8 +158,9 @@ export class LklError extends Error {
     return e
   }
 
-  static unsafePath (p: string): LklError {
-    const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': its path leaves the destination (absolute or '..')`)
+  /** An entry refused because it would land outside the destination tree; `why` says how. */
+  static unsafePath (p: string, why = "its path leaves the destination (absolute or '..')"): LklError {
+    const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': ${why}`)
     e.path = p
     return e
   }

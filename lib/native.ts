@@ -115,6 +115,7 @@ export interface Errno {
   readonly ENXIO: number
   readonly EBADF: number
   readonly EEXIST: number
+  readonly EXDEV: number
   readonly ENODEV: number
   readonly EISDIR: number
   readonly ELOOP: number
@@ -126,7 +127,7 @@ export interface ApplyCodes {
   op: { file: number, dir: number, symlink: number, hardlink: number, node: number, meta: number }
   /** Bits: replace an existing non-directory, leave times / owner / mode alone, skip xattrs the fs lacks. */
   flag: { replace: number, noTimes: number, noOwner: number, noMode: number, xattrLenient: number }
-  step: { create: number, write: number, chown: number, chmod: number, xattr: number, times: number, unlink: number }
+  step: { create: number, write: number, chown: number, chmod: number, xattr: number, times: number, unlink: number, resolve: number }
 }
 
 /** scanDir/scanDirs flag bits (native/batch_scan.cc): read xattrs; the path itself, not its children. */
@@ -289,7 +290,9 @@ export interface Native {
   /** Many small files read whole in one job: a Buffer or -errno each. */
   readFiles(root: number, paths: Array<string | Buffer>, maxEach: number): Promise<Array<Buffer | number>>
   /** Create entries with content and metadata: 0, or [index, -errno, step] of the first failure. */
-  applyEntries(root: number, items: ApplyItem[]): Promise<number | [number, number, number]>
+  applyEntries(root: number, base: string, items: ApplyItem[]): Promise<number | [number, number, number]>
+  /** open(path) resolved beneath the directory base (openat2 RESOLVE_BENEATH): fd or -errno (-EXDEV: it leaves base). */
+  openBeneath(root: number, base: string | Buffer, path: string | Buffer, flags: number, mode: number): R
   copyIn(hostFd: number, hostOff: number, kernelFd: number, kernelOff: number, len: number): R
   copyOut(kernelFd: number, kernelOff: number, hostFd: number, hostOff: number, len: number): R
   // host_ops.cc: host syscalls node:fs lacks (synchronous, JS thread, never the kernel)

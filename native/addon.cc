@@ -34,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitBatchScan(env, exports);
   InitBatchApply(env, exports);
   InitCopy(env, exports);
+  InitBeneath(env, exports);
   InitHostOps(env, exports);
   exports["poolThreads"] = Napi::Number::New(env, kPoolThreads);
   return exports;

@@ -11,6 +11,7 @@ namespace lkl {
 void InitBatchScan(Napi::Env env, Napi::Object exports);   // batch_scan.cc
 void InitBatchApply(Napi::Env env, Napi::Object exports);  // batch_apply.cc
 void InitCopy(Napi::Env env, Napi::Object exports);        // copy.cc
+void InitBeneath(Napi::Env env, Napi::Object exports);     // beneath.cc
 
 }  // namespace lkl
 

@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// applyEntries(root, entries[]): create many tree entries (files with their
-// whole content, directories, symlinks, hardlinks, device nodes, fifos) and
-// set their metadata (owner, mode, xattrs, times) in one job. The entry
-// function converts the plain objects on the JS thread; Execute() runs on a
-// pool thread chrooted into the image root. No policy here: lib/ decides
-// what to create, in what order, and how to name failures.
+// applyEntries(root, base, entries[]): create many tree entries (files with
+// their whole content, directories, symlinks, hardlinks, device nodes,
+// fifos) and set their metadata (owner, mode, xattrs, times) in one job,
+// beneath the directory `base`. The entry function converts the plain
+// objects on the JS thread; Execute() runs on a pool thread chrooted into
+// the image root. No policy here: lib/ decides what to create, in what
+// order, and how to name failures.
+//
+// Confinement: entry paths are relative to `base`; each entry's parent
+// directory (and a hardlink's target's) is opened beneath `base` with
+// openat2(RESOLVE_BENEATH) (beneath.h), the job's cwd moves there, and the
+// entry's last component is created and changed relative to it, never
+// following a symlink in that last component. So whatever the entries say,
+// nothing outside `base` is created, changed or removed; a path that would
+// leave it fails with -EXDEV at step kStepResolve.
 //
 // Result: 0 when every entry was applied, else [index, -errno, step] for the
 // first entry that failed (the entries before it are applied; none after).
@@ -24,6 +33,7 @@
 
 #include "args.h"
 #include "batch.h"
+#include "beneath.h"
 #include "sys.h"
 
 namespace lkl {
@@ -74,19 +84,28 @@ long Num(Napi::Object o, const char* key, long dflt) {
 
 class ApplyJob : public Job {
  public:
+  std::string base_;
   std::vector<Item> items_;
   long index_ = -1;
   long step_ = 0;
 
   void Execute() override {
+    long base = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(base_.c_str()),
+                    LKL_O_PATH | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0);
+    if (base < 0) {
+      Stop(0, kStepResolve, base);
+      return;
+    }
+    ParentCache parents(base);
     for (size_t i = 0; i < items_.size(); i++) {
-      long r = Apply(items_[i]);
+      long r = Place(base, &parents, &items_[i]);
       if (r < 0) {
-        result_ = r;
-        index_ = static_cast<long>(i);
-        return;
+        Stop(i, step_, r);
+        break;
       }
     }
+    parents.Drop();
+    Sys(__lkl__NR_close, base);
   }
 
   Napi::Value Result(Napi::Env env) override {
@@ -101,6 +120,43 @@ class ApplyJob : public Job {
  private:
   long Fail(long step, long r) {
     step_ = step;
+    return r;
+  }
+
+  void Stop(size_t index, long step, long r) {
+    result_ = r;
+    index_ = static_cast<long>(index);
+    step_ = step;
+  }
+
+  // The hardlink target's directory while its entry is applied (else -1).
+  long link_dir_ = -1;
+  // Set when an entry unlinked something: cached parents may be stale.
+  bool replaced_ = false;
+
+  // Resolve the entry's parent beneath `base`, make it the cwd, and apply
+  // the entry by its last component (and a hardlink target by its own).
+  long Place(long base, ParentCache* parents, Item* it) {
+    std::string parent, leaf;
+    SplitEntryPath(it->path, &parent, &leaf);
+    long dir = parents->Get(parent);
+    if (dir < 0) return Fail(kStepResolve, dir);
+    long r = Sys(__lkl__NR_fchdir, dir);
+    if (r < 0) return Fail(kStepResolve, r);
+    it->path = leaf;
+    if (it->op == kHardlink) {
+      std::string tparent, tleaf;
+      SplitEntryPath(it->target, &tparent, &tleaf);
+      link_dir_ = OpenBeneath(base, tparent.c_str(), LKL_O_PATH | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0);
+      // A missing target is the link's failure; one outside is refused.
+      if (link_dir_ < 0) return Fail(link_dir_ == -LKL_ENOENT ? kCreate : kStepResolve, link_dir_);
+      it->target = tleaf;
+    }
+    replaced_ = false;
+    r = Apply(*it);
+    if (link_dir_ >= 0) Sys(__lkl__NR_close, link_dir_);
+    link_dir_ = -1;
+    if (replaced_) parents->Drop();
     return r;
   }
 
@@ -128,7 +184,7 @@ class ApplyJob : public Job {
           r = Sys(__lkl__NR_symlinkat, P(it.target.c_str()), LKL_AT_FDCWD, P(p));
           break;
         case kHardlink:
-          r = Sys(__lkl__NR_linkat, LKL_AT_FDCWD, P(it.target.c_str()), LKL_AT_FDCWD, P(p), 0);
+          r = Sys(__lkl__NR_linkat, link_dir_, P(it.target.c_str()), LKL_AT_FDCWD, P(p), 0);
           break;
         case kNode: {
           unsigned long dev =
@@ -140,6 +196,7 @@ class ApplyJob : public Job {
           return 0;
       }
       if (r != -LKL_EEXIST || !(it.flags & kReplace) || attempt > 0) return r;
+      replaced_ = true;
       long u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), 0);
       if (u < 0) {
         // A directory in the way: only an empty one can go.
@@ -209,12 +266,13 @@ class ApplyJob : public Job {
   }
 };
 
-// applyEntries(root, [{ op, path, flags, mode, uid, gid, atime, atimeNsec,
+// applyEntries(root, base, [{ op, path (relative to base), flags, mode, uid, gid, atime, atimeNsec,
 //   mtime, mtimeNsec, target, major, minor, data, xattrs: [name, buf, ...] }])
 Napi::Value ApplyEntries(Info info) {
   auto job = std::make_unique<ApplyJob>();
   job->root_ = ArgLong(info, 0);
-  Napi::Array arr = info[1].As<Napi::Array>();
+  job->base_ = ArgString(info, 1);
+  Napi::Array arr = info[2].As<Napi::Array>();
   job->items_.resize(arr.Length());
   for (uint32_t i = 0; i < arr.Length(); i++) {
     Napi::Object o = arr.Get(i).As<Napi::Object>();
@@ -272,6 +330,7 @@ Napi::Object Codes(Napi::Env env) {
   step.Set("xattr", static_cast<int>(kXattr));
   step.Set("times", static_cast<int>(kTimes));
   step.Set("unlink", static_cast<int>(kUnlink));
+  step.Set("resolve", static_cast<int>(kStepResolve));
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("op", op);
   codes.Set("flag", flag);

@@ -6,8 +6,9 @@
 // of a chunk per crossing through JS streams.
 
 import * as fs from 'fs'
-import { native, constants as C } from '../native'
+import { native, constants as C, errno } from '../native'
 import { systemError } from '../errors'
+import { unsafePath } from '../tree/entry'
 import { ImageCore, shown } from '../image-core'
 import { PathLike, checkPath, checkOptions } from '../validate'
 
@@ -18,7 +19,19 @@ export interface CopyOptions {
   exclusive?: boolean
 }
 
-/** Copy a host file into an image file; resolves with the bytes copied. */
+// A kernel path split at its last '/': the directory and the name in it.
+function splitLast (k: string | Buffer): [string | Buffer, string | Buffer] {
+  const i = typeof k === 'string' ? k.lastIndexOf('/') : k.lastIndexOf(0x2f)
+  if (i < 0) return ['.', k]
+  const dir = i === 0 ? '/' : k.slice(0, i)
+  return [dir, k.slice(i + 1)]
+}
+
+/**
+ * Copy a host file into an image file; resolves with the bytes copied. The
+ * file is created or truncated in its directory and never written through a
+ * symlink (one planted there could point anywhere in the image).
+ */
 export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike, opts?: CopyOptions): Promise<number> {
   checkPath(hostPath, 'source')
   checkPath(dest, 'destination')
@@ -30,7 +43,9 @@ export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike
     try {
       const st = await fh.stat()
       const flags = C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_CLOEXEC | (o.exclusive ? C.O_EXCL : 0)
-      const kfd = await native.openat(img._root, img._kpath(dest), flags, o.mode ?? (st.mode & 0o7777))
+      const [dir, name] = splitLast(img._kpath(dest))
+      const kfd = await native.openBeneath(img._root, dir, name, flags | C.O_NOFOLLOW, o.mode ?? (st.mode & 0o7777))
+      if (kfd === -errno.ELOOP) throw unsafePath(shown(dest), 'it is a symlink, which a copy never writes through')
       if (kfd < 0) throw systemError(kfd, 'open', shown(dest), undefined, site)
       try {
         const n = await native.copyIn(fh.fd, 0, kfd, 0, st.size)

@@ -91,8 +91,8 @@ export function normalizePath (p: string, allowAbsolute = false): string | null 
 }
 
 /** The error for a path that would leave the tree. */
-export function unsafePath (p: string): LklError {
-  return LklError.unsafePath(p)
+export function unsafePath (p: string, why?: string): LklError {
+  return LklError.unsafePath(p, why)
 }
 
 /** A finished content stream over one buffer (sinks may take `.buffer` directly). */

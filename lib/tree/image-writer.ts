@@ -10,6 +10,12 @@
 // queued and created by one native call per batch; a big file is written in
 // large chunks (all-zero blocks are skipped, leaving holes: sparse-write.ts).
 //
+// Confinement: every entry is created beneath the writer's root with the
+// kernel's guarantee (native/beneath.h: openat2 RESOLVE_BENEATH per parent,
+// the last component never followed), so no entry (a symlink planted by an
+// earlier one, '..', an absolute link) reaches outside the root; one that
+// would fails with ERR_LKL_UNSAFE_PATH naming it, and nothing of it is made.
+//
 // img.close() waits for the batch in flight and for a big file being
 // written (to its end, metadata included; the file is one pending operation
 // of the image); the writer's next entry then fails with
@@ -41,6 +47,7 @@ const OP = applyCodes.op
 const F = applyCodes.flag
 const STEP = applyCodes.step
 const BATCH_ITEMS = 512
+const OUTSIDE = 'it resolves outside the destination (through a symlink or \'..\')'
 const BATCH_BYTES = 16 << 20
 
 // The syscall an error names: by op for the create step, else by step.
@@ -76,15 +83,16 @@ export class ImageWriter extends Writable {
   }
 
   override _open (cb: (err: Error | null) => void): void {
-    // The destination directory and its parents must exist.
+    // The destination directory and its parents must exist: made like
+    // `mkdir -p` of the path the user gave (which may go through symlinks).
     const parts = this._kroot.split('/').filter(Boolean)
-    const items: ApplyItem[] = parts.map((_, i) => ({ op: OP.dir, path: '/' + parts.slice(0, i + 1).join('/'), flags: F.noOwner | F.noMode | F.noTimes }))
-    if (items.length === 0) return cb(null)
-    this._img._op(() => native.applyEntries(this._img._root, items)).then((r) => {
-      if (r === 0) return cb(null)
-      const [i, err] = r as [number, number, number]
-      cb(systemError(err, 'mkdir', '/' + parts.slice(0, i + 1).join('/')))
-    }, cb)
+    this._img._op(async () => {
+      for (let i = 1; i <= parts.length; i++) {
+        const p = '/' + parts.slice(0, i).join('/')
+        const r = await native.mkdirat(this._img._root, p, 0o755)
+        if (r < 0 && r !== -errno.EEXIST) throw systemError(r, 'mkdir', i === parts.length ? this._shownRoot : p)
+      }
+    }).then(() => cb(null), cb)
   }
 
   override _write (entry: Entry, cb: (err: Error | null) => void): void {
@@ -103,11 +111,6 @@ export class ImageWriter extends Writable {
 
   private _current: Entry['content'] | null = null
 
-  private _kpath (rel: string): string {
-    if (rel === '.') return this._kroot
-    return this._kroot === '/' ? '/' + rel : this._kroot + '/' + rel
-  }
-
   private _shown (rel: string): string {
     return rel === '.' ? this._shownRoot : rel
   }
@@ -120,7 +123,7 @@ export class ImageWriter extends Writable {
     const [mt, mtn] = splitTime(e.mtime)
     const item: ApplyItem = {
       op: OP.meta,
-      path: this._kpath(rel),
+      path: rel,
       flags: this._flags,
       mode: (e.mode ?? 0) & 0o7777,
       uid: e.uid ?? -1,
@@ -166,9 +169,9 @@ export class ImageWriter extends Writable {
         break
       case 'hardlink': {
         const target = typeof e.linkname === 'string' ? normalizePath(e.linkname) : null
-        if (target === null) throw unsafePath(String(e.linkname))
+        if (target === null) throw unsafePath(e.path, `its link target '${String(e.linkname)}' leaves the destination`)
         item.op = OP.hardlink
-        item.target = this._kpath(target)
+        item.target = target
         break
       }
       case 'char': case 'block': case 'fifo': case 'socket':
@@ -215,29 +218,34 @@ export class ImageWriter extends Writable {
   private async _apply (batch: ApplyItem[], names: string[]): Promise<void> {
     let retried = -1
     for (;;) {
-      const r = await this._run(() => native.applyEntries(this._img._root, batch))
+      const r = await this._run(() => native.applyEntries(this._img._root, this._kroot, batch))
       if (r === 0) return
       const [i, err, step] = r as [number, number, number]
+      if (step === STEP.resolve && err === -errno.EXDEV) throw unsafePath(names[i], OUTSIDE)
       // A parent the archive did not list: create it (like tar) and go on.
-      if (err === -errno.ENOENT && step === STEP.create && batch[i].op !== OP.meta && retried !== i) {
+      if (err === -errno.ENOENT && (step === STEP.create || step === STEP.resolve) && batch[i].op !== OP.meta && retried !== i) {
         await this._parents(String(batch[i].path))
         batch = batch.slice(i)
         names = names.slice(i)
         retried = 0
         continue
       }
-      const syscall = step === STEP.create ? CREATE_SYSCALL[batch[i].op] : STEP_SYSCALL[step]
+      const syscall = step === STEP.create || step === STEP.resolve ? CREATE_SYSCALL[batch[i].op] : STEP_SYSCALL[step]
       throw systemError(err, syscall, names[i])
     }
   }
 
-  private async _parents (kpath: string): Promise<void> {
-    const parts = kpath.split('/').filter(Boolean).slice(0, -1)
-    for (let i = 1; i <= parts.length; i++) {
-      const p = '/' + parts.slice(0, i).join('/')
-      const r = await this._run(() => native.mkdirat(this._img._root, p, 0o755))
-      if (r < 0 && r !== -errno.EEXIST) throw systemError(r, 'mkdir', p)
-    }
+  // The missing parents of `rel`, made beneath the root like every entry.
+  private async _parents (rel: string): Promise<void> {
+    const parts = rel.split('/').slice(0, -1)
+    const dirs: ApplyItem[] = parts.map((_, i) => ({ op: OP.dir, path: parts.slice(0, i + 1).join('/'), flags: F.noOwner | F.noTimes, mode: 0o755 }))
+    if (dirs.length === 0) return
+    const r = await this._run(() => native.applyEntries(this._img._root, this._kroot, dirs))
+    if (r === 0) return
+    const [i, err, step] = r as [number, number, number]
+    const name = String(dirs[i].path)
+    if (step === STEP.resolve && err === -errno.EXDEV) throw unsafePath(name, OUTSIDE)
+    throw systemError(err, 'mkdir', name)
   }
 
   // While a big file is written, its fd stays open across many calls and
@@ -262,22 +270,15 @@ export class ImageWriter extends Writable {
     })
   }
 
-  // A big file: created, written in large chunks (zero chunks skipped), then
-  // its metadata applied like any other entry. Runs inside _bigFile's hold.
+  // A big file: created empty beneath the root like every entry, opened
+  // beneath it again (never through a symlink), written in large chunks
+  // (zero chunks skipped), then its metadata applied like any other entry.
+  // Runs inside _bigFile's hold.
   private async _writeBig (e: Entry, rel: string, item: ApplyItem): Promise<void> {
     const name = this._shown(rel)
-    const kpath = item.path as string
-    const root = this._img._root
-    const flags = C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_CLOEXEC
-    let fd = await native.openat(root, kpath, flags, 0o600)
-    if (fd === -errno.EEXIST && (this._flags & F.replace)) {
-      await native.unlinkat(root, kpath, 0)
-      fd = await native.openat(root, kpath, flags, 0o600)
-    }
-    if (fd === -errno.ENOENT) {
-      await this._parents(kpath)
-      fd = await native.openat(root, kpath, flags, 0o600)
-    }
+    await this._apply([{ op: OP.file, path: rel, flags: (this._flags & F.replace) | F.noOwner | F.noMode | F.noTimes }], [name])
+    const fd = await native.openBeneath(this._img._root, this._kroot, rel, C.O_WRONLY | C.O_NOFOLLOW | C.O_CLOEXEC, 0)
+    if (fd === -errno.EXDEV) throw unsafePath(name, OUTSIDE)
     if (fd < 0) throw systemError(fd, 'open', name)
     try {
       this._current = e.content ?? null
