@@ -151,9 +151,24 @@ export class LklError extends Error {
     return new LklError('ERR_LKL_TOOL_MISSING', `${bin} not found: install the Debian package '${pkg}' (apt-get install ${pkg})`)
   }
 
+  /** A tool (`bin`: its name, or its command line) that ran and failed; `output`: its last lines. */
   static toolFailed (bin: string, what: string, output: string): LklError {
     const e = new LklError('ERR_LKL_TOOL_FAILED', `${bin} failed${what ? ` for '${what}'` : ''}: ${output}`)
     if (what) e.path = what
+    return e
+  }
+
+  /** An entry refused because it would land outside the destination tree; `why` says how. */
+  static unsafePath (p: string, why = "its path leaves the destination (absolute or '..')"): LklError {
+    const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': ${why}`)
+    e.path = p
+    return e
+  }
+
+  /** An entry below `parent` (relative to the destination), which is a symlink or no directory. */
+  static unsafeParent (p: string, parent: string, isSymlink: boolean): LklError {
+    const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': '${parent}' is ${isSymlink ? 'a symlink' : 'not a directory'}`)
+    e.path = p
     return e
   }
 

@@ -4,9 +4,11 @@
 // mounted in the kernel, and the fs shim over it.
 
 import { native, constants as C, errno } from './native'
-import { LklError, invalidArgType, invalidArgValue, systemError } from './errors'
+import { LklError, invalidArgType, systemError } from './errors'
 import * as kernel from './kernel'
-import { kernelPath, checkPath, ImageCore, PathLike } from './fs/core'
+import { canonicalFsType } from './fstype-aliases'
+import { ImageCore, kernelPath } from './image-core'
+import { PathLike, checkPath, checkPartitionSpec, isObject } from './validate'
 import { imageWalk, ImageWalk, WalkOptions } from './tree/image-walk'
 import { imageWriter, ImageWriter, WriterOptions } from './tree/image-writer'
 import { ImageReadStream, ReadStreamOptions } from './streams/file-read'
@@ -42,8 +44,6 @@ export interface StatFs {
   files: number
   ffree: number
 }
-
-const ALIASES: Record<string, string> = { fat: 'vfat', fat32: 'vfat', fat16: 'vfat', fat12: 'vfat', ntfs: 'ntfs3' }
 
 export class Image implements ImageCore, kernel.OpenImage {
   /** The host file, as given to open() (or the disk's name). */
@@ -165,27 +165,13 @@ export class Image implements ImageCore, kernel.OpenImage {
   }
 }
 
-function checkPartition (partition: unknown): PartitionSpec {
-  if (typeof partition === 'number') {
-    if (!Number.isInteger(partition) || partition < 0 || partition > 255) throw invalidArgValue('options.partition', partition, 'must be an integer from 0 to 255')
-    return partition
-  }
-  if (partition !== null && typeof partition === 'object') {
-    const { label, partlabel } = partition as { label?: unknown, partlabel?: unknown }
-    if (typeof label === 'string' && partlabel === undefined) return { label }
-    if (typeof partlabel === 'string' && label === undefined) return { partlabel }
-    throw invalidArgValue('options.partition', partition, 'must be { label: string } or { partlabel: string }')
-  }
-  throw invalidArgType('options.partition', 'of type number or object', partition)
-}
-
 function checkOptions (options: OpenOptions): Required<OpenOptions> {
-  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
+  if (!isObject(options)) throw invalidArgType('options', 'of type object', options)
   const { type = 'auto', partition = 0, readOnly = false, mountOptions = '' } = options
   if (typeof type !== 'string' || type === '') throw invalidArgType('options.type', 'a non-empty string', type)
   if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
   if (typeof mountOptions !== 'string') throw invalidArgType('options.mountOptions', 'of type string', mountOptions)
-  return { type: ALIASES[type] ?? type, partition: checkPartition(partition), readOnly, mountOptions }
+  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions }
 }
 
 /**

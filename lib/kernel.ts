@@ -5,9 +5,11 @@
 
 import { native } from './native'
 import { LklError, invalidArgType, invalidArgValue } from './errors'
+import { parseSize } from './byte-size'
+import { checkOptions, checkBool } from './validate'
 
 export interface BootOptions {
-  /** Kernel memory: bytes, or a string like '256M', '1G'. Default 256M. */
+  /** Kernel memory: bytes, or a size string like '256M', '1.5G' (lib/byte-size.ts). Default 256M. */
   memory?: number | string
   /** Echo the kernel log to stderr (also: env LKL_LOG=1). */
   log?: boolean
@@ -41,19 +43,6 @@ const opening = new Set<Promise<unknown>>()
 const disks = new Set<{ close (): Promise<void> }>()
 
 const DEFAULT_MEMORY = 256 * 1024 * 1024
-const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
-
-export function parseMemory (memory: number | string | undefined): number {
-  if (memory === undefined) return 0
-  if (typeof memory === 'number') {
-    if (!Number.isSafeInteger(memory) || memory < 0) throw invalidArgValue('memory', memory, 'must be a non-negative integer')
-    return memory
-  }
-  if (typeof memory !== 'string') throw invalidArgType('options.memory', 'of type number or string', memory)
-  const m = /^(\d+)\s*([KMG]?)i?B?$/i.exec(memory.trim())
-  if (!m) throw invalidArgValue('memory', memory, "must look like '256M'")
-  return Number(m[1]) * UNITS[m[2].toUpperCase()]
-}
 
 function parseFrozenClock (clock: Date | number | undefined): number {
   if (clock === undefined) return -1
@@ -65,9 +54,10 @@ function parseFrozenClock (clock: Date | number | undefined): number {
 
 /** Boot the kernel (once). Optional: open() boots lazily. */
 export function boot (options: BootOptions = {}): Promise<void> {
-  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
-  const memory = parseMemory(options.memory)
-  if (options.log !== undefined && typeof options.log !== 'boolean') throw invalidArgType('options.log', 'of type boolean', options.log)
+  checkOptions(options)
+  // 0 asks the host library for its default size (DEFAULT_MEMORY).
+  const memory = options.memory === undefined ? 0 : parseSize(options.memory, 'options.memory')
+  checkBool(options.log, 'options.log')
   const clock = parseFrozenClock(options.frozenClock)
   if (state === 'halting' || state === 'halted') return Promise.reject(LklError.halted())
   if (booting) {

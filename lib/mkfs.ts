@@ -7,7 +7,9 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import { LklError, invalidArgType, invalidArgValue } from './errors'
-import { TOOLS, ALIASES, run, stableUuid, parseSize } from './mkfs/tools'
+import { TOOLS, run, stableUuid, imageSize } from './mkfs/tools'
+import { canonicalFsType } from './fstype-aliases'
+import { isObject } from './validate'
 import { layout, writeTable, copyInto, ALIGN } from './mkfs/partition'
 import { Usage, autoSize } from './mkfs/size'
 import { setExfatSerial } from './mkfs/exfat'
@@ -72,9 +74,9 @@ export function sourceDateEpoch (): number | undefined {
 
 function check (file: unknown, o: MkfsOptions): void {
   if (typeof file !== 'string' || file === '') throw invalidArgType('path', 'a non-empty string', file)
-  if (o === null || typeof o !== 'object') throw invalidArgType('options', 'of type object', o)
+  if (!isObject(o)) throw invalidArgType('options', 'of type object', o)
   if (typeof o.type !== 'string') throw invalidArgType('options.type', 'of type string', o.type)
-  const type = ALIASES[o.type] ?? o.type
+  const type = canonicalFsType(o.type)
   if (!TOOLS[type]) throw invalidArgValue('options.type', o.type, `must be one of ${mkfsTypes.join(', ')}`)
   if (o.label !== undefined && typeof o.label !== 'string') throw invalidArgType('options.label', 'of type string', o.label)
   if (o.uuid !== undefined && (typeof o.uuid !== 'string' || !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^[0-9a-f]{4}-?[0-9a-f]{4}$/i.test(o.uuid))) {
@@ -94,12 +96,12 @@ function check (file: unknown, o: MkfsOptions): void {
 /** Make a filesystem image at `file` (created or overwritten). Bad options throw synchronously. */
 export function mkfs (file: string, options: MkfsOptions): Promise<MkfsResult> {
   check(file, options)
-  if (options.size !== undefined && options.size !== 'auto') parseSize(options.size, 'options.size')
+  if (options.size !== undefined && options.size !== 'auto') imageSize(options.size, 'options.size')
   return make(file, options)
 }
 
 async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
-  const type = ALIASES[options.type] ?? options.type
+  const type = canonicalFsType(options.type)
   const tool = TOOLS[type]
   let size: number
   let extra: string[] = []
@@ -114,7 +116,7 @@ async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
     size = await fs.promises.stat(file).then((s) => s.size, () => 0)
     if (size === 0) throw invalidArgValue('options.size', options.size, 'is required for a new image')
   } else {
-    size = parseSize(options.size, 'options.size')
+    size = imageSize(options.size, 'options.size')
   }
   const table = options.partition || undefined
   const repro = options.reproducible === true || typeof options.reproducible === 'number' ? (typeof options.reproducible === 'number' ? options.reproducible : sourceDateEpoch() ?? 0) : undefined

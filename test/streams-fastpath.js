@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Piping a host file into an image file and back with plain streams
-// (.pipe and stream.pipeline) takes the C copy path: the host read stream
-// never reads, the image read stream never emits data, and the bytes arrive
-// intact, ranges included. Non-regular host ends take the ordinary path.
+// (.pipe and stream.pipeline): the bytes arrive intact, ranges included,
+// and the image stream leaves the host stream at the other end alone (it
+// reads or writes everything itself). The native copy is explicit:
+// lkl.copyIn/copyOut (test/streams-discipline.js).
 'use strict'
 
 const test = require('tape')
@@ -24,26 +25,26 @@ function finished (s) {
   return new Promise((resolve, reject) => { s.on('finish', resolve); s.on('error', reject) })
 }
 
-test('host file -> image file: .pipe() and pipeline() copy in C', async (t) => {
+test('host file -> image file: .pipe() and pipeline()', async (t) => {
   const img = await lkl.open(image)
   const src1 = fs.createReadStream(hostFile)
   const dst1 = img.createWriteStream('/piped.bin')
   src1.pipe(dst1)
   await finished(dst1)
-  t.equal(src1.bytesRead, 0, '.pipe(): the host stream read nothing itself')
+  t.equal(src1.bytesRead, data.length, '.pipe(): the host stream did its own reading, untouched')
   t.equal(dst1.bytesWritten, data.length, '.pipe(): all bytes written')
   t.ok(data.equals(await img.fs.promises.readFile('/piped.bin')), '.pipe(): content intact')
 
   const src2 = fs.createReadStream(hostFile)
   const dst2 = img.createWriteStream('/pipeline.bin')
   await pipeline(src2, dst2)
-  t.equal(src2.bytesRead, 0, 'pipeline(): the host stream read nothing itself')
+  t.equal(src2.bytesRead, data.length, 'pipeline(): the host stream did its own reading, untouched')
   t.ok(data.equals(await img.fs.promises.readFile('/pipeline.bin')), 'pipeline(): content intact')
 
   await pipeline(fs.createReadStream(hostFile, { start: 100, end: 1099 }), img.createWriteStream('/range.bin'))
   t.ok(data.subarray(100, 1100).equals(await img.fs.promises.readFile('/range.bin')), 'a range of the host file')
 
-  // A character device is not a regular file: the ordinary path.
+  // A character device works the same.
   const zeros = fs.createReadStream('/dev/zero', { end: 65535 })
   await pipeline(zeros, img.createWriteStream('/zeros.bin'))
   t.ok(zeros.bytesRead > 0, '/dev/zero went through JS')
@@ -52,7 +53,7 @@ test('host file -> image file: .pipe() and pipeline() copy in C', async (t) => {
   t.equal(h.debugfsCat(image, '/pipeline.bin').length, data.length, 'debugfs sees the whole file')
 })
 
-test('image file -> host file: .pipe() and pipeline() copy in C', async (t) => {
+test('image file -> host file: .pipe() and pipeline()', async (t) => {
   const img = await lkl.open(image)
   const out1 = path.join(dir, 'out1.bin')
   const src1 = img.createReadStream('/piped.bin')
@@ -61,9 +62,9 @@ test('image file -> host file: .pipe() and pipeline() copy in C', async (t) => {
   const dst1 = fs.createWriteStream(out1)
   src1.pipe(dst1)
   await finished(dst1)
-  t.equal(chunks, 0, '.pipe(): no data went through JS')
+  t.equal(chunks, Math.ceil(data.length / h.MB), '.pipe(): ordinary 1 MiB chunks through JS')
   t.ok(data.equals(fs.readFileSync(out1)), '.pipe(): content intact')
-  t.equal(dst1.bytesWritten, data.length, 'the host stream counts the bytes')
+  t.equal(dst1.bytesWritten, data.length, 'the host stream wrote every byte itself')
 
   const out2 = path.join(dir, 'out2.bin')
   await pipeline(img.createReadStream('/pipeline.bin', { start: 5, end: 4 * h.MB }), fs.createWriteStream(out2))

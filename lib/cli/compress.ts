@@ -6,6 +6,7 @@
 import { spawn } from 'child_process'
 import { Duplex, PassThrough, Readable } from 'stream'
 import * as zlib from 'zlib'
+import { LklError } from '../errors'
 
 export type Codec = 'gzip' | 'xz' | 'zstd' | 'bzip2'
 
@@ -31,11 +32,11 @@ function child (bin: string, args: string[]): Duplex {
   proc.stdin.on('error', () => {}) // EPIPE when the tool exits early: its status tells
   proc.on('error', (e: NodeJS.ErrnoException) => {
     const pkg = PACKAGES[bin] ?? bin
-    d.destroy(e.code === 'ENOENT' ? new Error(`${bin} not found: install the Debian package '${pkg}' (apt-get install ${pkg})`) : e)
+    d.destroy(e.code === 'ENOENT' ? LklError.toolMissing(bin, pkg) : e)
   })
   proc.on('close', (code) => {
     if (code === 0) out.end()
-    else d.destroy(new Error(`${bin} ${args.join(' ')} failed: ${stderr.trim().split('\n').pop() || `exit code ${code}`}`))
+    else d.destroy(LklError.toolFailed(`${bin} ${args.join(' ')}`, '', stderr.trim().split('\n').pop() || `exit code ${code}`))
   })
   d.on('close', () => { if (proc.exitCode === null) proc.kill() })
   return d

@@ -5,8 +5,8 @@
 
 import { constants as bufferConstants } from 'buffer'
 import { invalidArgType, invalidArgValue, outOfRange } from '../errors'
-import { parseMemory } from '../kernel'
-import { checkPath, PathLike } from '../fs/core'
+import { parseSize } from '../byte-size'
+import { checkPath, checkOptions, checkBool, isObject, PathLike } from '../validate'
 import { Disk } from './disk'
 import { FileDisk } from './file'
 import { MemoryDisk } from './memory'
@@ -22,12 +22,8 @@ export interface FileDiskOptions {
   readOnly?: boolean
 }
 
-function readOnlyOption (options: unknown, dflt = false): boolean {
-  if (options === undefined) return dflt
-  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options)
-  const { readOnly = dflt } = options as { readOnly?: unknown }
-  if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
-  return readOnly
+function readOnlyOption (options: { readOnly?: boolean } | undefined): boolean {
+  return checkBool(checkOptions(options).readOnly, 'options.readOnly')
 }
 
 /** A host file (or block device) as a disk; the default for open(path). */
@@ -45,7 +41,7 @@ export function memory (sizeOrBuffer: number | string | Uint8Array, options?: { 
   if (sizeOrBuffer instanceof Uint8Array) {
     buf = Buffer.isBuffer(sizeOrBuffer) ? sizeOrBuffer : Buffer.from(sizeOrBuffer.buffer, sizeOrBuffer.byteOffset, sizeOrBuffer.byteLength)
   } else if (typeof sizeOrBuffer === 'number' || typeof sizeOrBuffer === 'string') {
-    const size = parseMemory(sizeOrBuffer)
+    const size = parseSize(sizeOrBuffer, 'size')
     if (size > bufferConstants.MAX_LENGTH) throw outOfRange('size', `<= ${bufferConstants.MAX_LENGTH}`, size)
     buf = Buffer.alloc(size)
   } else {
@@ -57,7 +53,7 @@ export function memory (sizeOrBuffer: number | string | Uint8Array, options?: { 
 
 /** A disk backed by JavaScript callbacks (the slow path). */
 export function custom (impl: CustomDiskImpl): CustomDisk {
-  if (impl === null || typeof impl !== 'object') throw invalidArgType('impl', 'of type object', impl)
+  if (!isObject(impl)) throw invalidArgType('impl', 'of type object', impl)
   const { size, read, write, flush, discard } = impl
   if (typeof size !== 'number' || !Number.isSafeInteger(size)) throw invalidArgType('impl.size', 'a safe integer', size)
   if (size < 512) throw outOfRange('impl.size', '>= 512', size)

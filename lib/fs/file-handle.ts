@@ -6,7 +6,8 @@
 import { native, constants as C, errno } from '../native'
 import { systemError, invalidArgType, outOfRange, LklError } from '../errors'
 import { parseMode } from './flags'
-import { shown, ImageCore, PathLike, checkInt } from './core'
+import { ImageCore, shown } from '../image-core'
+import { PathLike, checkInt } from '../validate'
 import { Stats, BigIntStats } from './stats'
 import { toTimespec, TimeLike } from './times'
 import { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
@@ -76,7 +77,8 @@ function checkBuffers (buffers: unknown): Uint8Array[] {
   return (buffers as ArrayBufferView[]).map((b) => b instanceof Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
 }
 
-function checkRange (buf: Uint8Array, offset: number, length: number): void {
+/** offset and length within buf, like node's fs.read/write. */
+function checkBufferRange (buf: Uint8Array, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset > buf.byteLength) throw outOfRange('offset', `>= 0 && <= ${buf.byteLength}`, offset)
   if (!Number.isSafeInteger(length) || length < 0 || offset + length > buf.byteLength) throw outOfRange('length', `>= 0 && <= ${buf.byteLength - offset}`, length)
 }
@@ -122,7 +124,7 @@ export class FileHandle {
     if (!(buf instanceof Uint8Array)) throw invalidArgType('buffer', 'an instance of Buffer, TypedArray, or DataView', buf)
     const off = offset ?? 0
     const len = length ?? buf.byteLength - off
-    checkRange(buf, off, len)
+    checkBufferRange(buf, off, len)
     const pos = checkPosition(position)
     const site = new Error()
     const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
@@ -143,7 +145,7 @@ export class FileHandle {
       const whole = toBuffer(data, 'utf8', 'buffer')
       const off = offsetOrPosition ?? 0
       const len = typeof lengthOrEncoding === 'number' ? lengthOrEncoding : whole.length - off
-      checkRange(whole, off, len)
+      checkBufferRange(whole, off, len)
       buf = whole.subarray(off, off + len)
       pos = checkPosition(position)
     }

@@ -8,7 +8,8 @@
 
 import { errno } from '../native'
 import { systemError, invalidArgType } from '../errors'
-import { ImageCore, PathArg, checkInt, checkPath } from './core'
+import { ImageCore } from '../image-core'
+import { PathArg, checkInt, checkPath } from '../validate'
 import { createPromises, FsPromises } from './promises'
 import { FileHandle } from './file-handle'
 import { Stats, BigIntStats, Dirent, StatFs } from './stats'

@@ -3,11 +3,7 @@
 
 import { constants as C } from '../native'
 import type { Statx, Statfs } from '../native'
-
-// The host C library's dev_t encoding (major/minor -> one number).
-function makedev (major: number, minor: number): number {
-  return (major & 0xfff) * 256 + (minor & 0xff) + (minor & ~0xff) * 4096 + Math.floor(major / 4096) * 4096 * 2 ** 32
-}
+import { makedev, makedevBig } from '../device-number'
 
 function ms (sec: number, nsec: number): number {
   return sec * 1000 + nsec / 1e6
@@ -110,13 +106,13 @@ export class BigIntStats extends ModeChecks {
 
   constructor (s: Statx) {
     super()
-    this.dev = BigInt(makedev(s.devMajor, s.devMinor))
+    this.dev = makedevBig(s.devMajor, s.devMinor)
     this.ino = BigInt(s.ino)
     this.mode = BigInt(s.mode)
     this.nlink = BigInt(s.nlink)
     this.uid = BigInt(s.uid)
     this.gid = BigInt(s.gid)
-    this.rdev = BigInt(makedev(s.rdevMajor, s.rdevMinor))
+    this.rdev = makedevBig(s.rdevMajor, s.rdevMinor)
     this.size = BigInt(s.size)
     this.blksize = BigInt(s.blksize)
     this.blocks = BigInt(s.blocks)
@@ -158,14 +154,6 @@ export class StatFs<T extends number | bigint = number> {
     this.files = v(s.files)
     this.ffree = v(s.ffree)
   }
-}
-
-/** The host C library's dev_t number -> [major, minor] (for mknod). */
-export function splitDev (rdev: number | bigint): [number, number] {
-  const d = BigInt(rdev)
-  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn)
-  const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn)
-  return [Number(major), Number(minor)]
 }
 
 // DT_* values (stable kernel ABI) -> S_IF* format.

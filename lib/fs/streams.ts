@@ -8,7 +8,8 @@
 import { Readable, Writable } from 'stream'
 import { native, constants as C } from '../native'
 import { systemError, invalidArgType, outOfRange } from '../errors'
-import { ImageCore, PathLike } from './core'
+import { ImageCore } from '../image-core'
+import { PathLike, checkInt, checkOptionalInt } from '../validate'
 import { parseFlags, parseMode, OpenFlags } from './flags'
 import { FileHandle } from './file-handle'
 
@@ -32,13 +33,6 @@ export interface WriteStreamOptions extends Common {
   encoding?: BufferEncoding
   /** fsync before the stream closes. */
   flush?: boolean
-}
-
-function checkStart (v: unknown, name: string): number | undefined {
-  if (v === undefined) return undefined
-  if (typeof v !== 'number') throw invalidArgType(name, 'of type number', v)
-  if (!Number.isSafeInteger(v) || v < 0) throw outOfRange(name, '>= 0 && <= 9007199254740991', v)
-  return v
 }
 
 /** The FileHandle for the fd option, or null to open the path. */
@@ -113,8 +107,8 @@ export class ReadStream extends Readable {
     this.flags = o.flags ?? 'r'
     parseFlags(this.flags, 'r')
     this.mode = parseMode(o.mode, 0o666)
-    this.start = checkStart(o.start, 'start')
-    const end = o.end === undefined || o.end === Infinity ? Infinity : checkStart(o.end, 'end')!
+    this.start = checkOptionalInt(o.start, 'start', 0)
+    const end = o.end === undefined || o.end === Infinity ? Infinity : checkInt(o.end, 'end', 0)
     if (this.start !== undefined && this.start > end) throw outOfRange('start', `<= "end" (here: ${end})`, this.start)
     this.end = end
     this._fh = handleOf(img, o.fd)
@@ -170,7 +164,7 @@ export class WriteStream extends Writable {
     this.flags = o.flags ?? 'w'
     parseFlags(this.flags, 'w')
     this.mode = parseMode(o.mode, 0o666)
-    this.start = checkStart(o.start, 'start')
+    this.start = checkOptionalInt(o.start, 'start', 0)
     this._fh = handleOf(img, o.fd)
     this._pos = this.start ?? -1
     this._autoClose = o.autoClose ?? true

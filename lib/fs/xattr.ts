@@ -7,7 +7,9 @@
 
 import { native } from '../native'
 import { invalidArgType } from '../errors'
-import { checkPath, ImageCore, PathArg, check, checkValue, checkInt, checkString } from './core'
+import { ImageCore } from '../image-core'
+import { checkPath, PathArg, checkInt, checkString } from '../validate'
+import { check, checkValue } from './core'
 import { toBuffer } from './file-handle'
 
 export function createXattrOps (img: ImageCore) {

@@ -4,6 +4,7 @@
 // copy of a filesystem made in a temp file into that partition.
 
 import * as fs from 'fs'
+import { LklError } from '../errors'
 import { run, stableUuid } from './tools'
 
 export const ALIGN = 1024 * 1024
@@ -46,12 +47,12 @@ export async function writeTable (file: string, table: 'mbr' | 'gpt', l: Layout,
   const tmp = `${file}.sfdisk-${process.pid}`
   await fs.promises.writeFile(tmp, script)
   try {
-    // sfdisk reads the script from stdin; feed it through the shell-free path.
-    await run('sh', 'fdisk', ['-c', 'exec sfdisk --no-reread --no-tell-kernel -q "$1" < "$2"', 'sh', file, tmp], {}, file)
+    // sfdisk reads its script from stdin only; sh redirects it from the
+    // temp file (file names go as arguments, never into the script).
+    await run('sh', 'dash', ['-c', 'exec sfdisk --no-reread --no-tell-kernel -q "$1" < "$2"', 'sh', file, tmp], {}, file)
   } catch (e) {
-    if (/sfdisk: not found|sfdisk: command not found/.test((e as Error).message)) {
-      throw Object.assign(new Error("sfdisk not found: install the Debian package 'fdisk' (apt-get install fdisk)"), { code: 'ERR_LKL_TOOL_MISSING' })
-    }
+    // sh ran, sfdisk did not: the missing tool is sfdisk (in 'fdisk').
+    if (/sfdisk: not found|sfdisk: command not found/.test((e as Error).message)) throw LklError.toolMissing('sfdisk', 'fdisk')
     throw e
   } finally {
     await fs.promises.rm(tmp, { force: true })

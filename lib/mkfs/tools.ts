@@ -6,7 +6,8 @@
 
 import { execFile } from 'child_process'
 import * as crypto from 'crypto'
-import { LklError, invalidArgType, invalidArgValue } from '../errors'
+import { LklError } from '../errors'
+import { parseSize } from '../byte-size'
 
 export interface Tool {
   bin: string
@@ -116,8 +117,6 @@ export const TOOLS: Record<string, Tool> = {
   }
 }
 
-export const ALIASES: Record<string, string> = { fat: 'vfat', fat32: 'vfat', msdos: 'vfat' }
-
 /** The UUID a reproducible build uses when none is given: derived from its inputs. */
 export function stableUuid (...parts: Array<string | number | undefined>): string {
   const h = crypto.createHash('sha256').update('lkl-mkfs\0' + parts.map((p) => String(p ?? '')).join('\0')).digest()
@@ -143,16 +142,11 @@ export function run (bin: string, pkg: string, args: string[], env: Record<strin
   })
 }
 
-const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
-
-/** A size in bytes from a number or a string like '512M', '1.5G' (binary units). */
-export function parseSize (v: number | string, name = 'size'): number {
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v <= 0) throw invalidArgValue(name, v, 'must be a positive integer')
-    return v
-  }
-  if (typeof v !== 'string') throw invalidArgType(name, 'of type number or string', v)
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(v.trim())
-  if (!m || Number(m[1]) <= 0) throw invalidArgValue(name, v, "must look like '512M' or '1G'")
-  return Math.ceil(Number(m[1]) * UNITS[m[2].toUpperCase()] / 512) * 512
+/**
+ * An image size (lib/byte-size.ts grammar), at least one byte. A string is
+ * rounded up to whole 512-byte sectors; a number of bytes is taken as given.
+ */
+export function imageSize (v: unknown, name = 'size'): number {
+  const bytes = parseSize(v, name, 1)
+  return typeof v === 'string' ? Math.ceil(bytes / 512) * 512 : bytes
 }

@@ -10,8 +10,8 @@
 
 import { Readable, Writable } from 'streamx'
 import { native, constants as C } from '../native'
-import { systemError, invalidArgType, LklError } from '../errors'
-import { checkRange } from './options'
+import { systemError, LklError } from '../errors'
+import { checkRange, checkPartitionNumber } from '../validate'
 import { nextData, chunkLength } from './sparse'
 import * as fs from 'fs'
 
@@ -77,12 +77,6 @@ function usable (s: { fd: number, _disk: BlockDisk }): void {
   if (s.fd < 0) throw LklError.diskClosed(s._disk.name)
 }
 
-function checkPartition (p: unknown): number {
-  if (p === undefined) return 0
-  if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) throw invalidArgType('options.partition', 'a non-negative integer', p)
-  return p
-}
-
 export class BlockReadStream extends Readable implements RawHolder {
   fd = -1
   bytesRead = 0
@@ -102,7 +96,7 @@ export class BlockReadStream extends Readable implements RawHolder {
     const chunk = opts.highWaterMark ?? CHUNK
     super({ highWaterMark: chunk, byteLength: chunkLength })
     this._disk = disk
-    this._part = checkPartition(opts.partition)
+    this._part = checkPartitionNumber(opts.partition)
     this._pos = opts.start ?? 0
     this._end = opts.end ?? Infinity
     this._chunk = chunk
@@ -200,7 +194,7 @@ export class BlockWriteStream extends Writable implements RawHolder {
     checkRange(opts)
     super({ highWaterMark: opts.highWaterMark ?? CHUNK, byteLength: (b: Buffer) => b.byteLength })
     this._disk = disk
-    this._part = checkPartition(opts.partition)
+    this._part = checkPartitionNumber(opts.partition)
     this._pos = opts.start ?? 0
   }
 

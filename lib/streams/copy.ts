@@ -7,21 +7,16 @@
 
 import * as fs from 'fs'
 import { native, constants as C, errno } from '../native'
-import { systemError, invalidArgType } from '../errors'
+import { systemError } from '../errors'
 import { unsafePath } from '../tree/entry'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { ImageCore, shown } from '../image-core'
+import { PathLike, checkPath, checkOptions } from '../validate'
 
 export interface CopyOptions {
   /** Mode of a created file (default: the source's permission bits). */
   mode?: number
   /** Fail if the destination exists (default false: truncate it). */
   exclusive?: boolean
-}
-
-function check (o: CopyOptions | undefined): CopyOptions {
-  if (o === undefined) return {}
-  if (o === null || typeof o !== 'object') throw invalidArgType('options', 'of type object', o)
-  return o
 }
 
 // A kernel path split at its last '/': the directory and the name in it.
@@ -40,7 +35,7 @@ function splitLast (k: string | Buffer): [string | Buffer, string | Buffer] {
 export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike, opts?: CopyOptions): Promise<number> {
   checkPath(hostPath, 'source')
   checkPath(dest, 'destination')
-  const o = check(opts)
+  const o = checkOptions(opts)
   const site = new Error()
   // Pending on the image from the call on, so that close() waits for it.
   return img._op(async () => {
@@ -69,7 +64,7 @@ export async function copyIn (hostPath: PathLike, img: ImageCore, dest: PathLike
 export async function copyOut (img: ImageCore, src: PathLike, hostPath: PathLike, opts?: CopyOptions): Promise<number> {
   checkPath(src, 'source')
   checkPath(hostPath, 'destination')
-  const o = check(opts)
+  const o = checkOptions(opts)
   const site = new Error()
   return img._op(async () => {
     const kfd = await native.openat(img._root, img._kpath(src), C.O_RDONLY | C.O_CLOEXEC, 0)

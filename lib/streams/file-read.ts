@@ -3,15 +3,15 @@
 // img.createReadStream(path, { start, end, highWaterMark }): a streamx
 // Readable over a file in an image, like node's fs.ReadStream (inclusive
 // `end`, fd opened in _open, closed in _destroy, one read per _read).
+// Piped to a host file it stays an ordinary stream and never touches the
+// other end; lkl.copyOut is the explicit native copy.
 
 import { Readable } from 'streamx'
 import { native, constants as C } from '../native'
 import { systemError } from '../errors'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
-import { checkRange } from './options'
+import { ImageCore, shown } from '../image-core'
+import { PathLike, checkPath, checkRange } from '../validate'
 import { nextData, chunkLength } from './sparse'
-import { hostWriteSink, hostFd } from './fast-path'
-import type { WriteStream } from 'fs'
 
 export interface ReadStreamOptions {
   start?: number
@@ -45,8 +45,6 @@ export class ImageReadStream extends Readable {
   private _dataEnd = -1
   private _ra: number
   private _raEnd = 0
-  /** A host file stream piped to before any byte moved: filled in C. */
-  private _fastDest: { stream: WriteStream, start: number } | null = null
 
   constructor (img: ImageCore, p: PathLike, opts: ReadStreamOptions = {}) {
     const chunk = opts.highWaterMark ?? DEFAULT_CHUNK
@@ -79,33 +77,8 @@ export class ImageReadStream extends Readable {
     }, cb)
   }
 
-  /**
-   * this.pipe(fs.createWriteStream(hostFile)): the first read copies the
-   * whole range into the host file in C and ends; the pipe then ends the
-   * host stream as usual.
-   */
-  override pipe<S> (dest: S, cb?: (err: Error | null) => void): S {
-    const d = this.bytesRead === 0 && !this._sparse && !this._fastDest ? hostWriteSink(dest) : null
-    if (d) this._fastDest = { stream: d.stream, start: d.start }
-    return super.pipe(dest, cb)
-  }
-
   override _read (cb: (err: Error | null) => void): void {
-    const p = this._fastDest ? this._copyOut(this._fastDest) : this._read2()
-    p.then(() => cb(null), cb)
-  }
-
-  private async _copyOut (d: { stream: WriteStream, start: number }): Promise<void> {
-    const hfd = await hostFd(d.stream)
-    const len = this._end === Infinity ? Number.MAX_SAFE_INTEGER : Math.max(0, this._end + 1 - this._pos)
-    const n = await this._img._op(() => native.copyOut(this.fd, this._pos, hfd, d.start, len))
-    if (n < 0) throw systemError(n, 'read', this.path)
-    this._pos += n
-    this.bytesRead += n
-    const ws = d.stream as WriteStream & { pos?: number, bytesWritten: number }
-    ws.bytesWritten += n
-    if (typeof ws.pos === 'number') ws.pos += n
-    this.push(null)
+    this._read2().then(() => cb(null), cb)
   }
 
   private async _read2 (): Promise<void> {
@@ -144,8 +117,4 @@ export class ImageReadStream extends Readable {
     if (this._registered) this._img._fds.delete(fd)
     native.close(fd).then(() => cb(null), cb)
   }
-}
-
-export function createReadStream (img: ImageCore, p: PathLike, opts?: ReadStreamOptions): ImageReadStream {
-  return new ImageReadStream(img, p, opts)
 }

@@ -2,16 +2,16 @@
 //
 // img.createWriteStream(path, { flags, mode, start }): a streamx Writable
 // over a file in an image, like node's fs.WriteStream. Writes are batched:
-// _writev joins what is queued into one write of up to 8 MiB.
+// _writev joins what is queued into one write of up to 8 MiB. Piped from
+// a host file it stays an ordinary stream and never touches the other end;
+// lkl.copyIn is the explicit native copy.
 
-import * as fs from 'fs'
 import { Writable } from 'streamx'
 import { native } from '../native'
 import { systemError, invalidArgType } from '../errors'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { ImageCore, shown } from '../image-core'
 import { parseFlags } from '../fs/flags'
-import { checkRange } from './options'
-import { HostEnd, hostReadSource } from './fast-path'
+import { PathLike, checkPath, checkRange } from '../validate'
 
 export interface WriteStreamOptions {
   /** node's flags: 'w' (default), 'a', 'r+', 'wx', ... */
@@ -37,8 +37,6 @@ export class ImageWriteStream extends Writable {
   private _pos: number
   private _autoClose: boolean
   private _registered = false
-  /** A host file piped in before any byte moved: copied in C at the end. */
-  private _fastSource: HostEnd | null = null
 
   constructor (img: ImageCore, p: PathLike, opts: WriteStreamOptions = {}) {
     super({ highWaterMark: opts.highWaterMark ?? 1 << 20, byteLength: (b: Buffer) => b.byteLength, map: toBuffer })
@@ -53,43 +51,6 @@ export class ImageWriteStream extends Writable {
     this._pos = opts.start ?? -1
     this.fd = opts.fd ?? -1
     this._autoClose = opts.fd === undefined || opts.autoClose === true
-    this.on('pipe', (src: unknown) => this._onPipe(src))
-  }
-
-  /**
-   * fs.createReadStream(hostFile).pipe(this): take the source off the pipe
-   * before it reads, end it, and copy the file in C when we finish (a
-   * pipeline ends us when the source ends; a plain pipe we end ourselves).
-   */
-  private _onPipe (src: unknown): void {
-    if (this._fastSource || this.bytesWritten > 0) return
-    const s = hostReadSource(src)
-    if (!s) return
-    const rs = src as fs.ReadStream
-    rs.unpipe(this as unknown as NodeJS.WritableStream)
-    this._fastSource = s
-    rs.once('end', () => this.end(undefined))
-    rs.push(null)
-    rs.resume()
-  }
-
-  override _final (cb: (err: Error | null) => void): void {
-    if (!this._fastSource) return cb(null)
-    this._copyFrom(this._fastSource).then(() => cb(null), cb)
-  }
-
-  private async _copyFrom (s: HostEnd): Promise<void> {
-    const fh = await fs.promises.open(s.path, 'r')
-    try {
-      const size = (await fh.stat()).size
-      const len = Math.max(0, Math.min(s.end + 1, size) - s.start)
-      const n = await this._img._op(() => native.copyIn(fh.fd, s.start, this.fd, this._pos, len))
-      if (n < 0) throw systemError(n, 'write', this.path)
-      this.bytesWritten += n
-      if (this._pos >= 0) this._pos += n
-    } finally {
-      await fh.close()
-    }
   }
 
   override _open (cb: (err: Error | null) => void): void {
@@ -144,8 +105,4 @@ function toBuffer (data: unknown): Buffer {
   if (typeof data === 'string') return Buffer.from(data)
   if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   throw invalidArgType('chunk', 'of type string or an instance of Buffer or Uint8Array', data)
-}
-
-export function createWriteStream (img: ImageCore, p: PathLike, opts?: WriteStreamOptions): ImageWriteStream {
-  return new ImageWriteStream(img, p, opts)
 }

@@ -11,7 +11,7 @@ import { Entry, normalizePath, splitTime, takeBuffer } from '../tree/entry'
 import { LklError, invalidArgValue } from '../errors'
 import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
 import { aclToText } from './acl'
-import { checkOptions } from '../streams/options'
+import { checkOptions } from '../validate'
 
 export interface PackOptions {
   /** Also store atime and ctime (default false: mtime only, like most tools). */

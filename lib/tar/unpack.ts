@@ -15,7 +15,7 @@
 import { Duplex } from 'streamx'
 import { Entry, BufferContent } from '../tree/entry'
 import { LklError } from '../errors'
-import { checkOptions } from '../streams/options'
+import { checkOptions } from '../validate'
 import { BLOCK, RawHeader, decodeHeader, isZeroBlock } from './header'
 import { ByteQueue } from './byte-queue'
 import { PendingExtensions, isExtension } from './extensions'

@@ -91,10 +91,8 @@ export function normalizePath (p: string, allowAbsolute = false): string | null 
 }
 
 /** The error for a path that would leave the tree. */
-export function unsafePath (p: string, why = "its path leaves the destination (absolute or '..')"): LklError {
-  const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${p}': ${why}`)
-  e.path = p
-  return e
+export function unsafePath (p: string, why?: string): LklError {
+  return LklError.unsafePath(p, why)
 }
 
 /** A finished content stream over one buffer (sinks may take `.buffer` directly). */

@@ -8,7 +8,9 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { Readable } from 'streamx'
 import { native } from '../native'
-import { systemError, invalidArgType } from '../errors'
+import { systemError } from '../errors'
+import { checkHostDir, checkOptions } from '../validate'
+import { splitDev } from '../device-number'
 import { Entry, BufferContent, modeType } from './entry'
 
 export interface HostWalkOptions {
@@ -29,8 +31,8 @@ export class HostWalk extends Readable {
   private _started = false
 
   constructor (dir: string, opts: HostWalkOptions = {}) {
-    if (typeof dir !== 'string') throw invalidArgType('dir', 'of type string', dir)
-    if (opts === null || typeof opts !== 'object') throw invalidArgType('options', 'of type object', opts)
+    checkHostDir(dir)
+    checkOptions(opts)
     super({ highWaterMark: opts.highWaterMark ?? 64, byteLength: () => 1 })
     this._dir = path.resolve(dir)
     this._xattrs = opts.xattrs !== false
@@ -89,9 +91,7 @@ export class HostWalk extends Readable {
     }
     if (type === 'symlink') e.linkname = await fs.promises.readlink(abs)
     if (type === 'char' || type === 'block') {
-      const rdev = Number(st.rdev)
-      e.devmajor = ((rdev >> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff)
-      e.devminor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00)
+      [e.devmajor, e.devminor] = splitDev(st.rdev)
     }
     if (this._xattrs) {
       const xs = native.hostXattrs(abs)

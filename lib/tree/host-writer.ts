@@ -12,6 +12,7 @@ import { Writable } from 'streamx'
 import { pipeline } from 'stream'
 import { native, errno } from '../native'
 import { systemError, invalidArgType, LklError } from '../errors'
+import { checkHostDir, checkOptions } from '../validate'
 import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
 
 export interface HostWriterOptions {
@@ -32,8 +33,8 @@ export class HostWriter extends Writable {
   private _dirTimes: Array<[string, Entry]> = []
 
   constructor (dir: string, opts: HostWriterOptions = {}) {
-    if (typeof dir !== 'string') throw invalidArgType('dir', 'of type string', dir)
-    if (opts === null || typeof opts !== 'object') throw invalidArgType('options', 'of type object', opts)
+    checkHostDir(dir)
+    checkOptions(opts)
     super({ highWaterMark: opts.highWaterMark ?? 16, byteLength: () => 1 })
     this._dir = path.resolve(dir)
     this._o = opts
@@ -77,9 +78,7 @@ export class HostWriter extends Writable {
         continue
       }
       if (!st.isDirectory()) {
-        const e = new LklError('ERR_LKL_UNSAFE_PATH', `Refusing the entry '${shownPath}': '${path.relative(this._dir, cur)}' is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`)
-        e.path = shownPath
-        throw e
+        throw LklError.unsafeParent(shownPath, path.relative(this._dir, cur), st.isSymbolicLink())
       }
       this._safe.add(cur)
     }

@@ -12,10 +12,10 @@
 import { Readable } from 'streamx'
 import { native, constants as C, errno, scanFlags, ScanRec } from '../native'
 import { systemError } from '../errors'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { ImageCore, shown } from '../image-core'
 import { Entry, BufferContent, modeType, nsTime } from './entry'
 import { ImageReadStream } from '../streams/file-read'
-import { checkOptions } from '../streams/options'
+import { PathLike, checkPath, checkOptions } from '../validate'
 
 export interface WalkOptions {
   /** Read xattrs (incl. ACLs and capabilities); default true. */

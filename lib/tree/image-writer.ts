@@ -24,9 +24,9 @@
 import { Writable } from 'streamx'
 import { native, constants as C, errno, applyCodes, ApplyItem } from '../native'
 import { systemError, invalidArgValue } from '../errors'
-import { ImageCore, PathLike, checkPath, shown } from '../fs/core'
+import { ImageCore, shown } from '../image-core'
 import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
-import { checkOptions } from '../streams/options'
+import { PathLike, checkPath, checkOptions } from '../validate'
 import { writeSparse } from './sparse-write'
 
 export interface WriterOptions {

@@ -12,7 +12,8 @@ import { Progress } from '../progress'
 import { counter } from '../count'
 import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir } from '../sources'
 import { mkfs, mkfsTypes, Usage, MkfsOptions, MkfsResult } from '../../mkfs'
-import { parseSize } from '../../mkfs/tools'
+import { imageSize } from '../../mkfs/tools'
+import { canonicalFsType } from '../../fstype-aliases'
 import type { Context } from '../context'
 
 const RETRIES = 3
@@ -81,7 +82,7 @@ then give byte-identical images).`,
     const g = ctx.g
     if (g.overlay || g.readOnly) throw new UsageError(`--${g.overlay ? 'overlay' : 'read-only'} cannot be used with create`)
     if (!g.type) throw new UsageError(`--type is required (${mkfsTypes.join(', ')})`)
-    if (!mkfsTypes.includes(g.type) && !['fat', 'fat32', 'msdos'].includes(g.type)) throw new UsageError(`cannot make '${g.type}': --type is one of ${mkfsTypes.join(', ')}`)
+    if (!mkfsTypes.includes(canonicalFsType(g.type))) throw new UsageError(`cannot make '${g.type}': --type is one of ${mkfsTypes.join(', ')}`)
     const table = g.partition
     if (table !== undefined && table !== 'mbr' && table !== 'gpt') throw new UsageError(`--partition for create is 'mbr' or 'gpt' (got '${table}')`)
     let sources = (v.from as string[] | undefined) ?? []
@@ -90,7 +91,7 @@ then give byte-identical images).`,
     if (sizeArg === undefined) throw new UsageError('--size is required without --from')
     if (sizeArg !== 'auto') {
       try {
-        parseSize(sizeArg)
+        imageSize(sizeArg)
       } catch {
         throw new UsageError(`--size must look like 512M, 2G or auto (got '${sizeArg}')`)
       }

@@ -5,6 +5,7 @@ import * as posix from 'path/posix'
 import { Command } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { imageSpec } from '../spec'
+import { splitDev } from '../../device-number'
 import type { Image, Stats } from '../../index'
 
 const TYPES: Record<number, string> = { 0o140000: 's', 0o120000: 'l', 0o100000: '-', 0o060000: 'b', 0o040000: 'd', 0o020000: 'c', 0o010000: 'p' }
@@ -27,7 +28,7 @@ function time (d: Date): string {
 
 async function longLine (img: Image, full: string, name: string, st: Stats): Promise<string[]> {
   const isDev = st.isCharacterDevice() || st.isBlockDevice()
-  const size = isDev ? `${Math.floor(st.rdev / 256) & 0xfff}, ${(st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00)}` : String(st.size)
+  const size = isDev ? splitDev(st.rdev).join(', ') : String(st.size)
   let shown = name
   if (st.isSymbolicLink()) shown += ` -> ${String(await img.fs.promises.readlink(full))}`
   return [modeString(st.mode), String(st.nlink), String(st.uid), String(st.gid), size, time(st.mtime), shown]
