@@ -135,6 +135,15 @@ export class LklError extends Error {
     return e
   }
 
+  /** Another process holds the image file's lock (see lib/disk/host-file.ts). */
+  static imageLocked (file: string, write: boolean): LklError {
+    const e = new LklError('ERR_LKL_IMAGE_BUSY', write
+      ? `'${file}' is open in another process (open it when that one is done, or pass { wait: true } / --wait)`
+      : `'${file}' is open for writing by another process (pass { wait: true } / --wait to wait for it)`)
+    e.path = file
+    return e
+  }
+
   static imageBusy (file: string, partition: number): LklError {
     const what = partition ? `partition ${partition} of '${file}'` : `'${file}'`
     const e = new LklError('ERR_LKL_IMAGE_BUSY', `${what} is already open in this process`)

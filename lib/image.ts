@@ -32,6 +32,12 @@ export interface OpenOptions {
   readOnly?: boolean
   /** Filesystem mount options, e.g. 'noatime' or 'data=journal'. */
   mountOptions?: string
+  /**
+   * When another process has the image file open in a conflicting way
+   * (writing, or reading while this opens it for writing), wait for it
+   * instead of failing with ERR_LKL_IMAGE_BUSY (default false). A path only.
+   */
+  wait?: boolean
 }
 
 /** Like node:fs's StatFs. */
@@ -167,11 +173,12 @@ export class Image implements ImageCore, kernel.OpenImage {
 
 function checkOptions (options: OpenOptions): Required<OpenOptions> {
   if (!isObject(options)) throw invalidArgType('options', 'of type object', options)
-  const { type = 'auto', partition = 0, readOnly = false, mountOptions = '' } = options
+  const { type = 'auto', partition = 0, readOnly = false, mountOptions = '', wait = false } = options
   if (typeof type !== 'string' || type === '') throw invalidArgType('options.type', 'a non-empty string', type)
   if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
   if (typeof mountOptions !== 'string') throw invalidArgType('options.mountOptions', 'of type string', mountOptions)
-  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions }
+  if (typeof wait !== 'boolean') throw invalidArgType('options.wait', 'of type boolean', wait)
+  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions, wait }
 }
 
 /**
@@ -241,7 +248,9 @@ export function open (target: PathLike | Disk, options: OpenOptions = {}): Promi
     if (disk.closed) return Promise.reject(LklError.diskClosed(disk.name))
   } else {
     const f = checkPath(target, 'path')
-    disk = o.readOnly ? new OverlayDisk(f) : new FileDisk(f, false)
+    const d = o.readOnly ? new OverlayDisk(f) : new FileDisk(f, false)
+    d._wait = o.wait
+    disk = d
     disk._owned = true
   }
   if (kernel.isHalted()) return Promise.reject(LklError.halted())

@@ -116,6 +116,7 @@ export interface Errno {
   readonly EBADF: number
   readonly EEXIST: number
   readonly EXDEV: number
+  readonly EAGAIN: number
   readonly ENODEV: number
   readonly EISDIR: number
   readonly ELOOP: number
@@ -302,6 +303,8 @@ export interface Native {
   hostLutimens(path: string | Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): number
   /** lseek on a host fd (SEEK_DATA = 3, SEEK_HOLE = 4): offset or -errno. */
   hostSeek(fd: number, offset: number, whence: number): number
+  /** flock(fd, LOCK_SH or LOCK_EX, non-blocking): 0 or -errno (-EWOULDBLOCK when another holds it). */
+  hostFlock(fd: number, exclusive: boolean): number
 
   constants: Constants
   errno: Errno

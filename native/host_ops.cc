@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// Host-side helpers for hostWalk/hostWriter: what node:fs lacks (xattrs,
-// mknod, nanosecond lutimes). These are plain host syscalls, never kernel
+// Host-side helpers for hostWalk/hostWriter and the disks: what node:fs
+// lacks (xattrs, mknod, nanosecond lutimes, SEEK_DATA, flock). These are plain host syscalls, never kernel
 // calls, and run synchronously on the JS thread (like fs.*Sync): each is a
 // single cheap syscall on a local file. Results: >= 0 or -errno.
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -107,6 +108,17 @@ Napi::Value HostSeek(Info info) {
   return Napi::Number::New(info.Env(), r < 0 ? -errno : static_cast<double>(r));
 }
 
+// hostFlock(fd, exclusive) -> 0 | -errno (-EWOULDBLOCK: another open file
+// holds a conflicting lock). Never blocks (LOCK_NB): waiting is lib's, with
+// timers. The lock belongs to the open file description, so the host
+// library's dup of the fd keeps it until the disk is detached.
+Napi::Value HostFlock(Info info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  bool exclusive = info[1].As<Napi::Boolean>().Value();
+  int r = flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
 }  // namespace
 
 void InitHostOps(Napi::Env env, Napi::Object exports) {
@@ -115,6 +127,7 @@ void InitHostOps(Napi::Env env, Napi::Object exports) {
   exports["hostMknod"] = Napi::Function::New(env, HostMknod, "hostMknod");
   exports["hostSeek"] = Napi::Function::New(env, HostSeek, "hostSeek");
   exports["hostLutimens"] = Napi::Function::New(env, HostLutimens, "hostLutimens");
+  exports["hostFlock"] = Napi::Function::New(env, HostFlock, "hostFlock");
 }
 
 }  // namespace lkl

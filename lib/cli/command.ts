@@ -29,6 +29,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionDef> = {
   partition: { type: 'string' },
   'read-only': { type: 'boolean' },
   overlay: { type: 'boolean' },
+  wait: { type: 'boolean' },
   memory: { type: 'string' },
   'owner-map': { type: 'string' },
   exclude: { type: 'string', multiple: true },
@@ -43,6 +44,7 @@ export const GLOBAL_HELP = `Global options:
       --partition N        partition number, label=LABEL or partlabel=LABEL
       --read-only          open images read-only
       --overlay            keep writes in memory: never modify the image file
+      --wait               wait while another process has the image open
       --memory SIZE        kernel memory, e.g. 512M
       --owner-map MAP      map owners: UID:GID (all), or uFROM=TO,gFROM=TO,...
       --exclude PATTERN    skip paths matching the glob (repeatable)
@@ -74,6 +76,7 @@ export function globals (v: Values): Globals {
     partition: s('partition'),
     readOnly: v['read-only'] === true,
     overlay: v.overlay === true,
+    wait: v.wait === true,
     memory: s('memory'),
     ownerMap: s('owner-map'),
     exclude: (v.exclude as string[] | undefined) ?? [],

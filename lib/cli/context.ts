@@ -15,6 +15,7 @@ export interface Globals {
   partition?: string
   readOnly: boolean
   overlay: boolean
+  wait: boolean
   memory?: string
   ownerMap?: string
   exclude: string[]
@@ -73,7 +74,7 @@ export class Context {
     }
     await this.boot()
     const readOnly = this.g.readOnly || (!write && !this.g.overlay)
-    const opts: lkl.OpenOptions = { readOnly }
+    const opts: lkl.OpenOptions = { readOnly, wait: this.g.wait }
     if (this.g.type !== undefined) opts.type = this.g.type
     if (part !== undefined) opts.partition = part
     if (mountOptions) opts.mountOptions = mountOptions

@@ -6,13 +6,15 @@
 import { native } from '../native'
 import { LklError } from '../errors'
 import { Disk, DiskKind } from './disk'
-import { openHostFile, releaseHostFile } from './host-file'
+import { openHostFile, releaseHostFile, HostFile } from './host-file'
 
 export class FileDisk extends Disk {
   readonly kind: DiskKind = 'file'
   /** The host path, as given. */
   readonly path: string | Buffer
-  private _hostClaim: string | null = null
+  private _hostClaim: HostFile | null = null
+  /** @internal wait for another process's lock on the file (open({ wait })) */
+  _wait = false
 
   /** @internal use lkl.disk.file() */
   constructor (path: string | Buffer, readOnly: boolean) {
@@ -21,18 +23,15 @@ export class FileDisk extends Disk {
   }
 
   protected async _attach (): Promise<number> {
-    const { fh, key } = await openHostFile(this.path, this.name, !this.readOnly)
-    try {
-      const id = await native.diskAddFd(fh.fd, this.readOnly)
-      if (id < 0) {
-        releaseHostFile(key)
-        throw LklError.kernel(`attaching '${this.name}'`, id)
-      }
-      this._hostClaim = key
-      return id
-    } finally {
-      await fh.close()
+    const claim = await openHostFile(this.path, this.name, !this.readOnly, this._wait)
+    const id = await native.diskAddFd(claim.fh.fd, this.readOnly)
+    if (id < 0) {
+      releaseHostFile(claim)
+      throw LklError.kernel(`attaching '${this.name}'`, id)
     }
+    // The kernel has its own copy of the fd; the claim's handle keeps the lock.
+    this._hostClaim = claim
+    return id
   }
 
   protected override _detached (): void {

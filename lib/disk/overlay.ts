@@ -8,13 +8,15 @@
 import { native } from '../native'
 import { LklError } from '../errors'
 import { Disk, DiskKind } from './disk'
-import { openHostFile, releaseHostFile } from './host-file'
+import { openHostFile, releaseHostFile, HostFile } from './host-file'
 
 export class OverlayDisk extends Disk {
   readonly kind: DiskKind = 'overlay'
   /** The base file's host path, as given. */
   readonly path: string | Buffer
-  private _hostClaim: string | null = null
+  private _hostClaim: HostFile | null = null
+  /** @internal wait for another process's lock on the file (open({ wait })) */
+  _wait = false
 
   /** @internal use lkl.disk.overlay() */
   constructor (path: string | Buffer) {
@@ -23,18 +25,15 @@ export class OverlayDisk extends Disk {
   }
 
   protected async _attach (): Promise<number> {
-    const { fh, key } = await openHostFile(this.path, this.name, false)
-    try {
-      const id = await native.diskAddOverlay(fh.fd, 0)
-      if (id < 0) {
-        releaseHostFile(key)
-        throw LklError.kernel(`attaching an overlay over '${this.name}'`, id)
-      }
-      this._hostClaim = key
-      return id
-    } finally {
-      await fh.close()
+    const claim = await openHostFile(this.path, this.name, false, this._wait)
+    const id = await native.diskAddOverlay(claim.fh.fd, 0)
+    if (id < 0) {
+      releaseHostFile(claim)
+      throw LklError.kernel(`attaching an overlay over '${this.name}'`, id)
     }
+    // The kernel has its own copy of the fd; the claim's handle keeps the lock.
+    this._hostClaim = claim
+    return id
   }
 
   protected override _detached (): void {
