@@ -74,7 +74,8 @@ log() { printf 'lkl build: %s\n' "$*" >&2; }
 # cross packages (gcc-aarch64-linux-gnu, ...).
 toolchain_packages() {
 	if [ -z "$cross" ]; then
-		echo gcc:gcc ar:binutils
+		# (build-essential: gcc alone does not bring libc6-dev)
+		echo gcc:build-essential ar:binutils
 	else
 		local deb=${gnu_triplet//_/-}
 		echo "${cross}gcc:gcc-$deb ${cross}ar:binutils-$deb ${cross}objcopy:binutils-$deb"

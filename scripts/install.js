@@ -25,8 +25,10 @@ function loads (prebuildsOnly) {
   const env = { ...process.env }
   if (prebuildsOnly) env.PREBUILDS_ONLY = '1'
   const r = spawnSync(process.execPath, ['-e', 'require("node-gyp-build")(process.argv[1])', root],
-    { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
-  return { ok: r.status === 0, why: (r.stderr || '').trim().split('\n')[0] }
+    { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+  const lines = (r.stderr || '').split('\n')
+  const error = lines.find((l) => /^\w*Error\b/.test(l)) || lines.find(Boolean) || 'exit ' + r.status
+  return { ok: r.status === 0, why: error.replace(/^\w*Error: /, '') }
 }
 
 function prebuiltPlatforms () {
@@ -91,7 +93,7 @@ function main () {
   if (!run('bash', [path.join('deps', 'build.sh')])) fail('deps/build.sh')
   // node-gyp's own needs (root with apt: installed, else named)
   const needs = '. deps/scripts/need-packages.sh && ' +
-    'need_packages "building the addon" g++:g++ make:make python3:python3'
+    'need_packages "building the addon" g++:build-essential make:build-essential python3:python3'
   if (!run('bash', ['-c', needs])) fail('missing packages')
   const gyp = nodeGyp()
   if (!gyp) fail('node-gyp not found')

@@ -36,7 +36,7 @@ archs="x64 arm64"
 
 passed=0
 ok() { passed=$((passed + 1)); echo "ok $passed - $*"; }
-die() { echo "not ok - $*" >&2; echo "test:package: $passed passed, 1 failed"; exit 1; }
+die() { echo "not ok - $*" >&2; echo "package: $passed passed, 1 failed"; exit 1; }
 timings=()
 step() { step_name=$1; step_t0=$(date +%s); echo "# $step_name"; }
 step_done() { timings+=("$step_name: $(($(date +%s) - step_t0)) s"); }
@@ -177,4 +177,4 @@ fi
 
 echo "# times"
 printf '#   %s\n' "${timings[@]}"
-echo "test:package: $passed passed, 0 failed"
+echo "package: $passed passed, 0 failed"

@@ -19,4 +19,4 @@ need_packages "npm test" \
 	sfdisk:fdisk blkid:util-linux mount:mount script:bsdutils \
 	setfacl:acl setfattr:attr getfattr:attr setcap:libcap2-bin \
 	bsdtar:libarchive-tools zstd:zstd xz:xz-utils gzip:gzip tar:tar \
-	debootstrap:debootstrap gcc:gcc make:make
+	debootstrap:debootstrap gcc:build-essential make:build-essential
