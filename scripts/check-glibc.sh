@@ -5,7 +5,7 @@
 #
 #   scripts/check-glibc.sh FILE.node [OBJDUMP]
 #
-# Reads the versioned symbols FILE needs from `objdump -T` (OBJDUMP for
+# Reads the versioned symbols FILE imports from `objdump -T` (OBJDUMP for
 # another architecture, e.g. aarch64-linux-gnu-objdump).
 set -euo pipefail
 file=$1
@@ -14,7 +14,9 @@ objdump=${2:-objdump}
 # name=newest version allowed
 limits="GLIBC=2.31 GLIBCXX=3.4.28 CXXABI=1.3.12"
 
-needed=$("$objdump" -T "$file" | grep -oE '\b(GLIBC|GLIBCXX|CXXABI)_[0-9.]+' | sort -u)
+# (the versions of the symbols it imports: the undefined ones)
+imports=$("$objdump" -T "$file" | grep -F '*UND*' || true)
+needed=$(printf '%s\n' "$imports" | grep -oE '\b(GLIBC|GLIBCXX|CXXABI)_[0-9.]+' | sort -u || true)
 status=0
 for limit in $limits; do
 	name=${limit%%=*}
@@ -23,7 +25,7 @@ for limit in $limits; do
 	[ -n "$newest" ] || continue
 	if [ "$(printf '%s\n%s\n' "$newest" "$max" | sort -V | tail -1)" != "$max" ]; then
 		echo "glibc baseline: $file needs ${name}_$newest (newest allowed: ${name}_$max):" >&2
-		"$objdump" -T "$file" | grep -F "${name}_$newest" | head -5 >&2
+		printf '%s\n' "$imports" | grep -F "${name}_$newest" | head -5 >&2
 		status=1
 	else
 		echo "glibc baseline: $(basename "$(dirname "$file")")/$(basename "$file"): newest ${name}_$newest <= $max" >&2

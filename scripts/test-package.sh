@@ -45,6 +45,37 @@ step_done() { timings+=("$step_name: $(($(date +%s) - step_t0)) s"); }
 need_packages "npm run test:package" mke2fs:e2fsprogs e2fsck:e2fsprogs debugfs:e2fsprogs \
 	tar:tar debootstrap:debootstrap unshare:util-linux objdump:binutils
 
+# The run chroots are made (once; then cached) in the background while the
+# prebuilds compile: debootstrap is mostly downloads and, for arm64,
+# emulated package scripts, so it overlaps well with the compilers.
+if [ "$archs" = "x64 arm64" ]; then
+	need_packages "the arm64 test" qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support
+	# binfmt_misc: mount it and register qemu ourselves; nothing else may
+	# have (a container, a CI machine without systemd).
+	mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+	[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
+		update-binfmts --import qemu-aarch64 >/dev/null 2>&1 || true
+	[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
+	grep -q '^flags:.*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
+		die "qemu-aarch64 is registered without the F flag (the chroot cannot reach the interpreter)"
+fi
+declare -A chroot_pid
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+start_chroot() {
+	local name=$1
+	shift
+	mkdir -p "$chroots"
+	( SECONDS=0; make_chroot "$chroots/$name" "$@" && echo "$SECONDS" > "$chroots/$name.secs" ) \
+		2>"$chroots/$name.err" &
+	chroot_pid[$name]=$!
+}
+wait_chroot() {
+	wait "${chroot_pid[$1]}" || { cat "$chroots/$1.err" >&2; die "making the $1 chroot failed"; }
+	timings+=("chroot $1 (in the background): $(cat "$chroots/$1.secs") s")
+}
+start_chroot bullseye-run bullseye amd64
+[ "$archs" = "x64 arm64" ] && start_chroot trixie-arm64 trixie arm64 nodejs
+
 # 1. prebuild and pack
 step "prebuild ($archs)"
 LKL_PREBUILD_ARCHS=$archs bash scripts/prebuild.sh
@@ -145,7 +176,7 @@ smoke host env -C "$work/project" PATH="$nocc" LKL_LINUX_SOURCE=/nonexistent nod
 step_done
 
 step "smoke test in Debian 11 (glibc 2.31)"
-make_chroot "$chroots/bullseye-run" bullseye amd64
+wait_chroot bullseye-run
 for bad in usr/bin/gcc usr/bin/cc usr/bin/make; do
 	[ ! -e "$chroots/bullseye-run/$bad" ] || die "the Debian 11 chroot has /$bad"
 done
@@ -159,16 +190,7 @@ step_done
 
 if [ "$archs" = "x64 arm64" ]; then
 	step "smoke test on arm64 (qemu-user)"
-	need_packages "the arm64 test" qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support
-	# binfmt_misc: mount it and register qemu ourselves; nothing else may
-	# have (a container, a CI machine without systemd).
-	mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-	[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
-		update-binfmts --import qemu-aarch64 >/dev/null 2>&1 || true
-	[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
-	grep -q '^flags:.*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
-		die "qemu-aarch64 is registered without the F flag (the chroot cannot reach the interpreter)"
-	make_chroot "$chroots/trixie-arm64" trixie arm64 nodejs
+	wait_chroot trixie-arm64
 	echo "# arm64 chroot: $(in_chroot "$chroots/trixie-arm64" -- /usr/bin/node -p 'process.arch + " node " + process.version')"
 	smoke arm64 in_chroot "$chroots/trixie-arm64" -b "$work" -- \
 		/usr/bin/node "$work/project/package-smoke.js"
