@@ -321,8 +321,9 @@ function load (): Native {
   } catch (err) {
     const e = err as Error
     e.message = 'lkl: could not load the native addon (' + e.message + '). ' +
-      'It is built by `npm install` (deps/build.sh, then node-gyp); ' +
-      'see README.md.'
+      'The package ships prebuilt addons for linux-x64 and linux-arm64 (glibc >= 2.31); ' +
+      'elsewhere the install script builds it from source (without --ignore-scripts): ' +
+      'see docs/building.md.'
     throw e
   }
 }

@@ -17,7 +17,10 @@ struct lkl_sem;
 struct lkl_tls_key;
 typedef unsigned long lkl_thread_t;
 
-/* Big enough for the host's jmp_buf (glibc x86_64 needs 200 bytes). */
+/*
+ * Big enough for the host's jmp_buf (glibc: 200 bytes on x86_64, 312 on
+ * aarch64; deps/host/posix-host.c asserts it fits).
+ */
 struct lkl_jmp_buf {
 	unsigned long buf[128];
 };
