@@ -105,8 +105,9 @@ for (const [name, members] of Object.entries(CASES)) {
     const err = await pipeline(Readable.from([tar]), lkl.tarUnpack(), img.writer('/opt/app', { overwrite: true })).then(() => null, (e) => e)
     t.ok(err, 'the pipeline fails')
     t.equal(err && err.code, 'ERR_LKL_UNSAFE_PATH', 'with ERR_LKL_UNSAFE_PATH')
-    const last = members[members.length - 1].name
-    t.ok(err && err.message.includes(last.replace(/\/$/, '')), `naming the entry: ${err && err.message}`)
+    // The entry refused is the first that leaves the root (never the setup).
+    const named = members.some((m, i) => (i > 0 || members.length === 1) && err && err.message.includes(`'${m.name}'`))
+    t.ok(named, `naming the entry: ${err && err.message}`)
     await img.close()
     await untouched(t, file)
   })
