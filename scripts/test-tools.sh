@@ -19,4 +19,6 @@ need_packages "npm test" \
 	sfdisk:fdisk blkid:util-linux mount:mount script:bsdutils \
 	setfacl:acl setfattr:attr getfattr:attr setcap:libcap2-bin \
 	bsdtar:libarchive-tools zstd:zstd xz:xz-utils gzip:gzip tar:tar \
-	debootstrap:debootstrap gcc:build-essential make:build-essential
+	debootstrap:debootstrap gcc:build-essential make:build-essential \
+	mkfs.erofs:erofs-utils mksquashfs:squashfs-tools xorriso:xorriso mkudffs:udftools \
+	mkntfs:ntfs-3g ntfscp:ntfs-3g flock:util-linux dumpe2fs:e2fsprogs
