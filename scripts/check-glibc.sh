@@ -25,7 +25,7 @@ for limit in $limits; do
 	[ -n "$newest" ] || continue
 	if [ "$(printf '%s\n%s\n' "$newest" "$max" | sort -V | tail -1)" != "$max" ]; then
 		echo "glibc baseline: $file needs ${name}_$newest (newest allowed: ${name}_$max):" >&2
-		printf '%s\n' "$imports" | grep -F "${name}_$newest" | head -5 >&2
+		printf '%s\n' "$imports" | grep -F "${name}_$newest" | sed -n 1,5p >&2
 		status=1
 	else
 		echo "glibc baseline: $(basename "$(dirname "$file")")/$(basename "$file"): newest ${name}_$newest <= $max" >&2

@@ -161,7 +161,7 @@ smoke() {
 	mke2fs -q -t ext4 -d "$d/src" "$d/disk.img" 32M
 	"$@" "$d/disk.img" "$d/out.tar" "$text" || die "smoke test ($name) failed"
 	e2fsck -fn "$d/disk.img" >"$d/e2fsck.log" 2>&1 || { cat "$d/e2fsck.log" >&2; die "$name: e2fsck -fn found errors"; }
-	debugfs -R 'cat /written.txt' "$d/disk.img" 2>/dev/null | grep -q '^written on ' ||
+	debugfs -R 'cat /written.txt' "$d/disk.img" 2>/dev/null | grep '^written on ' >/dev/null ||
 		die "$name: debugfs does not find /written.txt"
 	local members
 	members=$(tar -tf "$d/out.tar" | sed 's|^\./||' | grep -v '^$' | sort | tr '\n' ' ')
@@ -182,7 +182,7 @@ for bad in usr/bin/gcc usr/bin/cc usr/bin/make; do
 done
 [ -z "$(ls -A "$chroots/bullseye-run/usr/src" 2>/dev/null)" ] || die "the Debian 11 chroot has kernel sources"
 cp "$(readlink -f "$(command -v node)")" "$chroots/bullseye-run/usr/local/bin/node"
-glibc=$(in_chroot "$chroots/bullseye-run" -- /usr/bin/ldd --version | head -1)
+glibc=$(in_chroot "$chroots/bullseye-run" -- /usr/bin/ldd --version | sed -n 1p)
 echo "# Debian 11 chroot: $glibc"
 smoke bullseye in_chroot "$chroots/bullseye-run" -b "$work" -- \
 	/usr/local/bin/node "$work/project/package-smoke.js"
