@@ -6,7 +6,11 @@
 // except emergencyClose (its own short-lived host thread, see below).
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
+#include <lkl/linux/resource.h>
 #include <lkl/linux/sysinfo.h>
+#include <sys/resource.h>
+
+#include <algorithm>
 
 #include <chrono>
 #include <condition_variable>
@@ -26,6 +30,32 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
+// The kernel's fd limit, raised right after boot. Every image's fds live in
+// one table: all host tasks are threads of pid 1 (CLONE_FILES |
+// CLONE_THREAD, deps/arch/lkl/kernel/syscalls.c), so they share its files
+// and its rlimits, and the kernel's initial RLIMIT_NOFILE (1024 soft, 4096
+// hard) would cap every image together. The new limit, soft and hard: the
+// host's hard limit, at least 65536, at most the kernel's nr_open (its
+// default, 1 << 20: fs/file.c keeps it static, and the hard limit may not
+// exceed it). The fd table grows on demand, so an unused limit costs nothing.
+constexpr unsigned long kMinFiles = 65536;
+constexpr unsigned long kKernelNrOpen = 1UL << 20;
+
+unsigned long FilesLimit() {
+  struct rlimit host = {};
+  if (getrlimit(RLIMIT_NOFILE, &host) != 0) return kMinFiles;
+  if (host.rlim_max == RLIM_INFINITY) return kKernelNrOpen;
+  return std::clamp(static_cast<unsigned long>(host.rlim_max), kMinFiles, kKernelNrOpen);
+}
+
+// Pool thread (a host task, so a thread of pid 1): the limit applies to
+// every host task made before or after.
+long RaiseFilesLimit() {
+  struct lkl_rlimit64 lim = {};
+  lim.rlim_cur = lim.rlim_max = FilesLimit();
+  return Sys(__lkl__NR_prlimit64, 0, LKL_RLIMIT_NOFILE, P(&lim), 0);
+}
+
 // boot(memoryBytes, logToStderr, cmdline) -> 0 | -errno
 class BootJob : public Job {
  public:
@@ -37,6 +67,9 @@ class BootJob : public Job {
   void Execute() override {
     if (!cmdline_.empty()) opts_.cmdline = cmdline_.c_str();
     result_ = lkl_host_boot(&opts_);
+    // Booted: a failure here leaves the kernel's own limit, and the kernel
+    // running (it cannot boot twice), so it is not the boot's failure.
+    if (result_ == 0) RaiseFilesLimit();
   }
 
  private:
