@@ -181,6 +181,13 @@ export class LklError extends Error {
     return e
   }
 
+  /** An entry of a kind the image's filesystem cannot create (symlinks on vfat). */
+  static unsupportedEntry (fsType: string, kind: string, path: string): LklError {
+    const e = new LklError('ERR_LKL_UNSUPPORTED_ENTRY', `${fsType} cannot hold ${kind}: '${path}'`)
+    e.path = path
+    return e
+  }
+
   static notAFile (file: string): LklError {
     const e = new LklError('ERR_LKL_NOT_A_FILE', `'${file}' exists and is not a regular file`)
     e.path = file

@@ -12,6 +12,8 @@ import * as posix from 'path/posix'
 import type { PathLike } from './validate'
 
 export interface ImageCore {
+  /** The filesystem type mounted (the kernel's name: 'ext4', 'vfat', ...). */
+  readonly type: string
   /**
    * Run one operation on the image: rejects with ERR_LKL_IMAGE_CLOSED once
    * the image is closing; close() waits for it to settle.

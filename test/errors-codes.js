@@ -88,6 +88,16 @@ const triggers = {
   },
   ERR_LKL_READ_ONLY: () => lkl.disk.memory(Buffer.alloc(h.MB), { readOnly: true }).createWriteStream(),
   ERR_LKL_UNSAFE_PATH: () => pipeline(entries([{ path: '../escape.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0n }]), lkl.hostWriter(path.join(dir, 'out'))),
+  ERR_LKL_UNSUPPORTED_ENTRY: async () => {
+    const fat = path.join(dir, 'fat.img')
+    h.makeImage('vfat', fat)
+    const img = await lkl.open(fat)
+    try {
+      await pipeline(entries([{ path: 'link', type: 'symlink', linkname: 'x', mode: 0o777, uid: 0, gid: 0, size: 0, mtime: 0n }]), img.writer('/'))
+    } finally {
+      await img.close()
+    }
+  },
   ERR_LKL_ENTRY_SIZE: () => pipeline(entries([{ path: 'short.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 10, mtime: 0n, content: Readable.from([Buffer.from('abc')]) }]), lkl.tarPack(), fs.createWriteStream(path.join(dir, 'short.tar'))),
   ERR_LKL_TAR_INVALID: () => pipeline(Readable.from([Buffer.alloc(512, 0x41)]), lkl.tarUnpack(), lkl.hostWriter(path.join(dir, 'tar-out'))),
   ERR_LKL_NOT_A_FILE: () => lkl.mkfs(dir, { type: 'ext4', size: '8M' }),

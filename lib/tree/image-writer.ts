@@ -16,6 +16,12 @@
 // earlier one, '..', an absolute link) reaches outside the root; one that
 // would fails with ERR_LKL_UNSAFE_PATH naming it, and nothing of it is made.
 //
+// What the filesystem cannot hold (fs-capabilities.ts: vfat, exfat): owners,
+// setuid/setgid/sticky bits and xattrs are dropped and counted in
+// writer.dropped; entry kinds it cannot create (symlinks, hardlinks,
+// devices, fifos, sockets) fail with ERR_LKL_UNSUPPORTED_ENTRY naming the
+// entry, or with `unsupported: 'skip'` are skipped and counted.
+//
 // img.close() waits for the batch in flight and for a big file being
 // written (to its end, metadata included; the file is one pending operation
 // of the image); the writer's next entry then fails with
@@ -23,11 +29,12 @@
 
 import { Writable } from 'streamx'
 import { native, constants as C, errno, applyCodes, ApplyItem } from '../native'
-import { systemError, invalidArgValue } from '../errors'
+import { systemError, invalidArgValue, LklError } from '../errors'
 import { ImageCore, shown } from '../image-core'
 import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
 import { PathLike, checkPath, checkOptions } from '../validate'
 import { writeSparse } from './sparse-write'
+import { FsCapabilities, Dropped, fsCapabilities, isUnsupported, kindName } from './fs-capabilities'
 
 export interface WriterOptions {
   /** Replace existing non-directories (default false: EEXIST names the entry). */
@@ -38,6 +45,12 @@ export interface WriterOptions {
   xattrs?: boolean
   /** Skip xattrs the filesystem does not support instead of failing (default false). */
   lenientXattrs?: boolean
+  /**
+   * Entries of a kind the filesystem cannot hold at all (symlinks on vfat):
+   * 'error' (default) fails with ERR_LKL_UNSUPPORTED_ENTRY, 'skip' skips them
+   * (counted in writer.dropped).
+   */
+  unsupported?: 'error' | 'skip'
   /** Files up to this size are batched with their content (default 1 MiB). */
   smallFile?: number
   highWaterMark?: number
@@ -69,6 +82,17 @@ export class ImageWriter extends Writable {
   private _names: string[] = []
   private _bytes = 0
   private _dirTimes: ApplyItem[] = []
+  private _caps: FsCapabilities
+  private _skip: boolean
+  // The owner the filesystem shows for every file when it holds none.
+  private _fsOwner: [number, number] = [0, 0]
+  /**
+   * What the filesystem could not hold, counted per kind: dropped attributes
+   * (owners, setuid, setgid, sticky: entries; xattrs: attributes) and
+   * skipped entries (symlink, hardlink, char, block, fifo, socket). Kinds
+   * that never happened are absent. Final once the writer has finished.
+   */
+  readonly dropped: Dropped = {}
 
   constructor (img: ImageCore, root: PathLike = '/', opts: WriterOptions = {}) {
     checkPath(root, 'root')
@@ -80,6 +104,9 @@ export class ImageWriter extends Writable {
     this._flags = (opts.overwrite ? F.replace : 0) | (opts.owners === false ? F.noOwner : 0) | (opts.lenientXattrs ? F.xattrLenient : 0)
     this._xattrs = opts.xattrs !== false
     this._small = opts.smallFile ?? 1 << 20
+    if (opts.unsupported !== undefined && opts.unsupported !== 'error' && opts.unsupported !== 'skip') throw invalidArgValue('options.unsupported', opts.unsupported, "must be 'error' or 'skip'")
+    this._skip = opts.unsupported === 'skip'
+    this._caps = fsCapabilities(img.type)
   }
 
   override _open (cb: (err: Error | null) => void): void {
@@ -91,6 +118,11 @@ export class ImageWriter extends Writable {
         const p = '/' + parts.slice(0, i).join('/')
         const r = await native.mkdirat(this._img._root, p, 0o755)
         if (r < 0 && r !== -errno.EEXIST) throw systemError(r, 'mkdir', i === parts.length ? this._shownRoot : p)
+      }
+      if (!this._caps.owners) {
+        const st = await native.statx(this._img._root, this._kroot, 0, C.STATX_BASIC_STATS)
+        if (typeof st === 'number') throw systemError(st, 'stat', this._shownRoot)
+        this._fsOwner = [st.uid, st.gid]
       }
     }).then(() => cb(null), cb)
   }
@@ -111,6 +143,37 @@ export class ImageWriter extends Writable {
 
   private _current: Entry['content'] | null = null
 
+  private _count (kind: keyof Dropped, n = 1): void {
+    this.dropped[kind] = (this.dropped[kind] ?? 0) + n
+  }
+
+  // Keep of the entry what the filesystem can hold; count what is dropped.
+  private _fit (e: Entry, item: ApplyItem): void {
+    const caps = this._caps
+    let flags = item.flags as number
+    if (!caps.owners) {
+      flags |= F.noOwner
+      const uid = e.uid ?? -1
+      const gid = e.gid ?? -1
+      if ((uid >= 0 && uid !== this._fsOwner[0]) || (gid >= 0 && gid !== this._fsOwner[1])) this._count('owners')
+    }
+    if (caps.modes === 'readonly') {
+      const mode = item.mode as number
+      if (mode & 0o4000) this._count('setuid')
+      if (mode & 0o2000) this._count('setgid')
+      if (mode & 0o1000) this._count('sticky')
+      // FAT keeps one bit, the read-only attribute, for files only: writable
+      // or not by the owner. The kernel masks 0o777 with the mount's fmask.
+      if (e.type === 'file') item.mode = mode & 0o200 ? 0o777 : 0o555
+      else flags |= F.noMode
+    }
+    if (!caps.xattrs && item.xattrs) {
+      this._count('xattrs', item.xattrs.length / 2)
+      delete item.xattrs
+    }
+    item.flags = flags
+  }
+
   private _shown (rel: string): string {
     return rel === '.' ? this._shownRoot : rel
   }
@@ -119,6 +182,13 @@ export class ImageWriter extends Writable {
     if (e === null || typeof e !== 'object' || typeof e.path !== 'string') throw invalidArgValue('entry', e, 'must be an Entry object')
     const rel = normalizePath(e.path)
     if (rel === null) throw unsafePath(e.path)
+    if (isUnsupported(this._caps, e.type)) {
+      if (!this._skip) throw LklError.unsupportedEntry(this._img.type, kindName(e.type), this._shown(rel))
+      this._count(e.type as keyof Dropped)
+      const c = e.content
+      if (c && !c.destroyed) c.destroy()
+      return
+    }
     const [at, atn] = splitTime(e.atime ?? e.mtime)
     const [mt, mtn] = splitTime(e.mtime)
     const item: ApplyItem = {
@@ -138,6 +208,7 @@ export class ImageWriter extends Writable {
       for (const [k, v] of Object.entries(e.xattrs)) xs.push(k, v)
       item.xattrs = xs
     }
+    this._fit(e, item)
     switch (e.type) {
       case 'file': {
         const c = e.content
