@@ -21,7 +21,8 @@ export interface Command {
   /** The usage line(s) and option help shown by `lkl CMD --help`. */
   help: string
   options: Record<string, OptionDef>
-  run (ctx: Context, args: string[], v: Values): Promise<void>
+  /** Resolves with the exit status when it is not 0 without an error (cp omitting files). */
+  run (ctx: Context, args: string[], v: Values): Promise<void | number>
 }
 
 export const GLOBAL_OPTIONS: Record<string, OptionDef> = {

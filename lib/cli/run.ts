@@ -61,9 +61,9 @@ export async function main (argv: string[]): Promise<number> {
     verbose = g.verbose
     checkTransformOptions(g)
     ctx = new Context(g)
-    await cmd.run(ctx, args, values)
+    const status = await cmd.run(ctx, args, values)
     await ctx.close()
-    return 0
+    return status ?? 0
   } catch (err) {
     if (ctx) await ctx.close().catch(() => {})
     if (isEpipe(err)) return 1

@@ -9,6 +9,8 @@ import { Command } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { anySpec, Spec } from '../spec'
 import { imageWalk, imageWriter, hostWalk, hostWriter, transforms, copyIn, copyOut } from '../../index'
+import type { Entry } from '../../index'
+import { fsCapabilities } from '../../tree/fs-capabilities'
 import { entryTransforms } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
@@ -16,6 +18,9 @@ import { writerOptions } from '../sources'
 import type { Context } from '../context'
 
 interface Kind { exists: boolean, dir: boolean }
+
+/** What one cp run left out: special files omitted. */
+interface Report { omitted: number }
 
 async function kindOf (ctx: Context, s: Spec, write: boolean): Promise<Kind> {
   try {
@@ -38,11 +43,14 @@ export const cp: Command = {
 
 Copy files (and with -r, directories) between host paths and image paths
 (IMAGE:/path), in any direction, including image to image. With several
-SRCs, DST must be a directory. Without -a: content, modes, symlinks and
-times; with -a: every attribute (owners, ns times, xattrs, ACLs, devices,
+SRCs, DST must be a directory. Without -a, like GNU cp -r: content,
+symlinks and times; modes without setuid/setgid (sticky kept on
+directories) and under the umask; owned by the user running lkl; special
+files (devices, fifos, sockets) are omitted with a message (exit status 1).
+With -a: every attribute (owners, modes, ns times, xattrs, ACLs, devices,
 hardlinks).
   -r, --recursive   copy directories recursively
-  -a, --archive     keep every attribute (implies -r)`,
+  -a, --archive     keep every attribute and special files (implies -r)`,
   options: {
     recursive: { type: 'boolean', short: 'r' },
     archive: { type: 'boolean', short: 'a' }
@@ -57,6 +65,7 @@ hardlinks).
     // The destination image is opened writable first (sources may share it).
     const dk = await kindOf(ctx, dst, true)
     if (specs.length > 1 && !dk.dir) throw new UsageError(`target '${dst.arg}' is not a directory`)
+    const report: Report = { omitted: 0 }
     for (const src of specs) {
       const sk = await kindOf(ctx, src, false)
       if (!sk.exists) {
@@ -65,9 +74,35 @@ hardlinks).
       }
       if (sk.dir && !recursive) throw new UsageError(`-r not specified; omitting directory '${src.arg}'`)
       const target = dk.dir ? join(dst, base(src)) : dst
-      await copy(ctx, src, target, archive)
+      await copy(ctx, src, target, archive, report)
     }
+    // Like GNU cp omitting a directory without -r: the rest is copied, the
+    // status says something was left out.
+    return report.omitted > 0 ? 1 : 0
   }
+}
+
+const SPECIAL: Record<string, string> = { char: 'character device', block: 'block device', fifo: 'fifo', socket: 'socket' }
+
+/** The source path of an entry of the walk of `src`, as the user writes it. */
+function shownPath (src: Spec, rel: string): string {
+  if (rel === '.') return src.arg
+  return src.image ? `${src.image}:${posix.join(posix.resolve('/', src.path), rel)}` : path.join(src.path, rel)
+}
+
+/**
+ * Without -a, special files are not copied (a device node of the image's
+ * could open a disk of the host's): one line each on stderr, counted in
+ * `report.omitted`.
+ */
+function omitSpecial (src: Spec, report: Report): NodeJS.ReadWriteStream {
+  return transforms.filter((e: Entry) => {
+    const kind = SPECIAL[e.type]
+    if (kind === undefined) return true
+    report.omitted++
+    process.stderr.write(`lkl cp: omitting the ${kind} '${shownPath(src, e.path)}' (-a copies special files)\n`)
+    return false
+  }) as unknown as NodeJS.ReadWriteStream
 }
 
 /**
@@ -76,12 +111,13 @@ hardlinks).
  */
 async function copyFile (ctx: Context, src: Spec, target: Spec): Promise<boolean> {
   if (!src.image === !target.image || ctx.g.exclude.length || ctx.g.strip !== undefined || ctx.g.ownerMap !== undefined || ctx.g.reproducible) return false
+  const umask = transforms.processUmask()
   if (src.image) {
     const img = await ctx.image(src.image, false)
     const st = await img.fs.promises.lstat(src.path, { bigint: true })
     if (!st.isFile()) return false
     try {
-      await copyOut(img, src.path, target.path, { mode: Number(st.mode) & 0o7777 })
+      await copyOut(img, src.path, target.path, { mode: transforms.plainCopyMode('file', Number(st.mode), umask) })
     } catch (e) {
       throw tagImage(e, src.image)
     }
@@ -90,9 +126,14 @@ async function copyFile (ctx: Context, src: Spec, target: Spec): Promise<boolean
     const st = await fs.promises.lstat(src.path, { bigint: true })
     if (!st.isFile()) return false
     const img = await ctx.image(target.image!, true)
+    const mode = transforms.plainCopyMode('file', Number(st.mode), umask)
     try {
-      await copyIn(src.path, img, target.path, { mode: Number(st.mode) & 0o7777 })
-      await img.fs.promises.chmod(target.path, Number(st.mode) & 0o7777)
+      await copyIn(src.path, img, target.path, { mode })
+      // Made by the kernel as root; owned like GNU cp's copy: by the caller.
+      const uid = process.getuid?.() ?? 0
+      const gid = process.getgid?.() ?? 0
+      if ((uid !== 0 || gid !== 0) && fsCapabilities(img.type).owners) await img.fs.promises.chown(target.path, uid, gid)
+      await img.fs.promises.chmod(target.path, mode)
       await img.fs.promises.utimes(target.path, st.atimeNs, st.mtimeNs)
     } catch (e) {
       throw tagImage(e, target.image)
@@ -101,8 +142,11 @@ async function copyFile (ctx: Context, src: Spec, target: Spec): Promise<boolean
   return true
 }
 
-/** Copy the tree at src to target (its parent must exist): one entry pipeline. */
-async function copy (ctx: Context, src: Spec, target: Spec, archive: boolean): Promise<void> {
+/**
+ * Copy the tree at src to target (its parent must exist): one entry
+ * pipeline. What it leaves out is added to `report`.
+ */
+async function copy (ctx: Context, src: Spec, target: Spec, archive: boolean, report: Report): Promise<void> {
   if (!archive && await copyFile(ctx, src, target)) return
   const progress = new Progress(`cp ${src.arg}`)
   const walk = src.image
@@ -113,14 +157,16 @@ async function copy (ctx: Context, src: Spec, target: Spec, archive: boolean): P
   let writer
   if (target.image) {
     const img = await ctx.image(target.image, true)
-    writer = imageWriter(img, into.path, writerOptions(img, archive))
+    // Without -a the entries carry the caller's owner (noPreserve below).
+    writer = imageWriter(img, into.path, { ...writerOptions(img, archive), owners: true })
   } else {
     writer = hostWriter(into.path, { overwrite: true, owners: archive, xattrs: archive, lenientXattrs: true })
   }
   walk.on('error', (e: unknown) => tagImage(e, src.image))
   writer.on('error', (e: unknown) => tagImage(e, target.image))
+  const plain = archive ? [] : [omitSpecial(src, report), transforms.noPreserve()]
   try {
-    await (pipeline as (...s: unknown[]) => Promise<void>)(walk, ...entryTransforms(ctx.g), transforms.prefix(name), counter(progress), writer)
+    await (pipeline as (...s: unknown[]) => Promise<void>)(walk, ...plain, ...entryTransforms(ctx.g), transforms.prefix(name), counter(progress), writer)
   } finally {
     progress.done()
   }
