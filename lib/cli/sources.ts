@@ -10,6 +10,7 @@ import { pipeline } from 'stream/promises'
 import { Transform, Readable, pipeline as streamPipeline } from 'stream'
 import { tarUnpack, hostWalk } from '../index'
 import type { Entry, Image, WriterOptions } from '../index'
+import { describeDropped, Dropped } from '../tree/fs-capabilities'
 import { autoDecompress } from './compress'
 import type { Progress } from './progress'
 
@@ -59,10 +60,27 @@ export async function spoolStdin (): Promise<string> {
   return file
 }
 
-/** Writer options for an image: what its filesystem can hold. */
-export function writerOptions (img: Image, keepAttrs = true): WriterOptions {
-  const fat = img.type === 'vfat' || img.type === 'exfat'
-  return { overwrite: true, owners: keepAttrs && !fat, xattrs: keepAttrs && !fat, lenientXattrs: true }
+/**
+ * Writer options for an image. What its filesystem cannot hold the writer
+ * drops and counts itself (lib/tree/fs-capabilities.ts); `skip` is
+ * --skip-unsupported.
+ */
+export function writerOptions (keepAttrs = true, skip = false): WriterOptions {
+  return { overwrite: true, owners: keepAttrs, xattrs: keepAttrs, lenientXattrs: true, unsupported: skip ? 'skip' : 'error' }
+}
+
+/** --skip-unsupported, for the commands that write into images. */
+export const SKIP_UNSUPPORTED = { 'skip-unsupported': { type: 'boolean' } } as const
+export const SKIP_UNSUPPORTED_HELP = `      --skip-unsupported  skip entries the filesystem cannot hold (symlinks,
+                          devices, ... on vfat/exfat) instead of failing`
+
+/**
+ * The one summary warning of what an image's filesystem could not hold
+ * (counts per kind), on stderr; nothing when nothing was dropped.
+ */
+export function warnDropped (command: string, image: string, img: Image, dropped: Dropped): void {
+  const line = describeDropped(img.type, dropped)
+  if (line) process.stderr.write(`lkl ${command}: warning: ${image}: ${line}\n`)
 }
 
 /**

@@ -10,17 +10,18 @@ import { UsageError, tagImage } from '../errors'
 import { anySpec, Spec } from '../spec'
 import { imageWalk, imageWriter, hostWalk, hostWriter, transforms, copyIn, copyOut } from '../../index'
 import type { Entry } from '../../index'
-import { fsCapabilities } from '../../tree/fs-capabilities'
+import { fsCapabilities, addDropped, Dropped } from '../../tree/fs-capabilities'
+import type { ImageWriter } from '../../tree/image-writer'
 import { entryTransforms } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
-import { writerOptions } from '../sources'
+import { writerOptions, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP } from '../sources'
 import type { Context } from '../context'
 
 interface Kind { exists: boolean, dir: boolean }
 
-/** What one cp run left out: special files omitted. */
-interface Report { omitted: number }
+/** What one cp run left out: special files omitted, what the destination's filesystem dropped. */
+interface Report { omitted: number, dropped: Dropped }
 
 async function kindOf (ctx: Context, s: Spec, write: boolean): Promise<Kind> {
   try {
@@ -50,10 +51,12 @@ files (devices, fifos, sockets) are omitted with a message (exit status 1).
 With -a: every attribute (owners, modes, ns times, xattrs, ACLs, devices,
 hardlinks).
   -r, --recursive   copy directories recursively
-  -a, --archive     keep every attribute and special files (implies -r)`,
+  -a, --archive     keep every attribute and special files (implies -r)
+${SKIP_UNSUPPORTED_HELP}`,
   options: {
     recursive: { type: 'boolean', short: 'r' },
-    archive: { type: 'boolean', short: 'a' }
+    archive: { type: 'boolean', short: 'a' },
+    ...SKIP_UNSUPPORTED
   },
   async run (ctx, args, v) {
     if (args.length < 2) throw new UsageError('missing argument: lkl cp SRC... DST')
@@ -65,7 +68,7 @@ hardlinks).
     // The destination image is opened writable first (sources may share it).
     const dk = await kindOf(ctx, dst, true)
     if (specs.length > 1 && !dk.dir) throw new UsageError(`target '${dst.arg}' is not a directory`)
-    const report: Report = { omitted: 0 }
+    const report: Report = { omitted: 0, dropped: {} }
     for (const src of specs) {
       const sk = await kindOf(ctx, src, false)
       if (!sk.exists) {
@@ -74,8 +77,9 @@ hardlinks).
       }
       if (sk.dir && !recursive) throw new UsageError(`-r not specified; omitting directory '${src.arg}'`)
       const target = dk.dir ? join(dst, base(src)) : dst
-      await copy(ctx, src, target, archive, report)
+      await copy(ctx, src, target, { archive, skip: v['skip-unsupported'] === true }, report)
     }
+    if (dst.image) warnDropped('cp', dst.image, await ctx.image(dst.image, true), report.dropped)
     // Like GNU cp omitting a directory without -r: the rest is copied, the
     // status says something was left out.
     return report.omitted > 0 ? 1 : 0
@@ -146,7 +150,8 @@ async function copyFile (ctx: Context, src: Spec, target: Spec): Promise<boolean
  * Copy the tree at src to target (its parent must exist): one entry
  * pipeline. What it leaves out is added to `report`.
  */
-async function copy (ctx: Context, src: Spec, target: Spec, archive: boolean, report: Report): Promise<void> {
+async function copy (ctx: Context, src: Spec, target: Spec, o: { archive: boolean, skip: boolean }, report: Report): Promise<void> {
+  const archive = o.archive
   if (!archive && await copyFile(ctx, src, target)) return
   const progress = new Progress(`cp ${src.arg}`)
   const walk = src.image
@@ -155,10 +160,11 @@ async function copy (ctx: Context, src: Spec, target: Spec, archive: boolean, re
   const into = parent(target)
   const name = base(target)
   let writer
+  let iw: ImageWriter | null = null
   if (target.image) {
     const img = await ctx.image(target.image, true)
     // Without -a the entries carry the caller's owner (noPreserve below).
-    writer = imageWriter(img, into.path, { ...writerOptions(img, archive), owners: true })
+    writer = iw = imageWriter(img, into.path, { ...writerOptions(archive, o.skip), owners: true })
   } else {
     writer = hostWriter(into.path, { overwrite: true, owners: archive, xattrs: archive, lenientXattrs: true })
   }
@@ -170,4 +176,5 @@ async function copy (ctx: Context, src: Spec, target: Spec, archive: boolean, re
   } finally {
     progress.done()
   }
+  if (iw) addDropped(report.dropped, iw.dropped)
 }

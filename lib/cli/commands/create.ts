@@ -10,7 +10,8 @@ import { imageWriter } from '../../index'
 import { entryTransforms, clampEpoch } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
-import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir } from '../sources'
+import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP } from '../sources'
+import { addDropped, Dropped } from '../../tree/fs-capabilities'
 import { mkfs, mkfsTypes, Usage, MkfsOptions, MkfsResult } from '../../mkfs'
 import { imageSize } from '../../mkfs/tools'
 import { canonicalFsType } from '../../fstype-aliases'
@@ -29,14 +30,16 @@ async function measure (ctx: Context, sources: string[]): Promise<Usage> {
   return usage
 }
 
-async function populate (ctx: Context, out: string, made: MkfsResult, sources: string[]): Promise<void> {
+async function populate (ctx: Context, out: string, made: MkfsResult, sources: string[], skip: boolean): Promise<void> {
   const img = await ctx.image(out, true, made.partition, made.mountOptions)
+  const dropped: Dropped = {}
   for (const src of sources) {
     const progress = new Progress(`create ${out} <- ${src}`)
     try {
       const entries = await sourceEntries(src, progress)
-      const writer = imageWriter(img, '/', writerOptions(img))
+      const writer = imageWriter(img, '/', writerOptions(true, skip))
       await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, await isDir(src)), writer)
+      addDropped(dropped, writer.dropped)
     } catch (e) {
       throw tagImage(e, out)
     } finally {
@@ -44,6 +47,7 @@ async function populate (ctx: Context, out: string, made: MkfsResult, sources: s
     }
   }
   await ctx.close()
+  warnDropped('create', out, img, dropped)
 }
 
 function isNoSpace (e: unknown): boolean {
@@ -66,6 +70,7 @@ optionally inside a one-partition table, and fill it from tar files
       --uuid U        filesystem UUID (vfat, exfat: serial XXXX-XXXX)
       --partition T   'mbr' or 'gpt': put the filesystem in partition 1
       --mkfs-arg ARG  extra argument for the mkfs tool (repeatable)
+${SKIP_UNSUPPORTED_HELP}
 With --reproducible or SOURCE_DATE_EPOCH set, times are clamped to the epoch
 and the UUID and hash seeds are fixed (see docs/cli.md for which filesystems
 then give byte-identical images).`,
@@ -74,7 +79,8 @@ then give byte-identical images).`,
     from: { type: 'string', short: 'f', multiple: true },
     label: { type: 'string', short: 'L' },
     uuid: { type: 'string' },
-    'mkfs-arg': { type: 'string', multiple: true }
+    'mkfs-arg': { type: 'string', multiple: true },
+    ...SKIP_UNSUPPORTED
   },
   async run (ctx, args, v) {
     arity(args, 1, 1, 'lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR]...')
@@ -123,7 +129,7 @@ then give byte-identical images).`,
         made = true
         if (g.verbose) process.stderr.write(`lkl create: ${out}: ${result.type}, ${result.size} bytes${result.partition ? `, partition ${result.partition} (${table})` : ''}\n`)
         try {
-          if (sources.length) await populate(ctx, out, result, sources)
+          if (sources.length) await populate(ctx, out, result, sources, v['skip-unsupported'] === true)
           await result.finalize()
           return
         } catch (e) {

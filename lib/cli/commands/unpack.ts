@@ -9,7 +9,7 @@ import { imageWriter } from '../../index'
 import { entryTransforms } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
-import { tarEntries, writerOptions } from '../sources'
+import { tarEntries, writerOptions, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP } from '../sources'
 
 export const unpack: Command = {
   name: 'unpack',
@@ -19,10 +19,12 @@ export const unpack: Command = {
 Extract a tar into an image (or into a directory of it, made if missing),
 from TARFILE or standard input. gzip, xz, zstd and bzip2 input is detected
 and decompressed. Every attribute the tar carries is applied (numeric
-owners, modes, ns times, xattrs, ACLs, devices, hardlinks); existing files
-are replaced.`,
-  options: {},
-  async run (ctx, args) {
+owners, modes, ns times, xattrs, ACLs, devices, hardlinks) that the
+filesystem can hold; one warning counts what it cannot (owners, setuid and
+sticky bits on vfat/exfat). Existing files are replaced.
+${SKIP_UNSUPPORTED_HELP}`,
+  options: { ...SKIP_UNSUPPORTED },
+  async run (ctx, args, v) {
     arity(args, 1, 2, 'lkl unpack IMAGE[:/dir] [TARFILE|-]')
     const src = args[1] ?? '-'
     if (src === '-' && process.stdin.isTTY) throw new UsageError('refusing to read a tar from a terminal; give TARFILE or redirect stdin')
@@ -32,8 +34,10 @@ are replaced.`,
     try {
       await img.fs.promises.mkdir(spec.path, { recursive: true })
       const entries = await tarEntries(src, progress)
-      const writer = imageWriter(img, spec.path, writerOptions(img))
+      const writer = imageWriter(img, spec.path, writerOptions(true, v['skip-unsupported'] === true))
       await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, false), writer)
+      progress.done()
+      warnDropped('unpack', spec.image!, img, writer.dropped)
     } catch (e) {
       throw tagImage(e, spec.image)
     } finally {
