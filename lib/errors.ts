@@ -194,6 +194,11 @@ export class LklError extends Error {
     return e
   }
 
+  /** A synchronous kernel call (bootSync, haltSync) that cannot wait for what is under way. */
+  static busy (why: string): LklError {
+    return new LklError('ERR_LKL_BUSY', `Cannot do that now: ${why}`)
+  }
+
   static alreadyBootedClock (): LklError {
     return new LklError('ERR_LKL_ALREADY_BOOTED', 'The kernel is already running with a different clock; call boot({ frozenClock }) before the first open()')
   }

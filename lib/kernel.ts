@@ -52,26 +52,45 @@ function parseFrozenClock (clock: Date | number | undefined): number {
   return seconds
 }
 
-/** Boot the kernel (once). Optional: open() boots lazily. */
-export function boot (options: BootOptions = {}): Promise<void> {
+interface BootArgs { memory: number, log: boolean, clock: number }
+
+// The checks boot() and bootSync() share; throws for bad options and for a
+// kernel that booted (or is booting) in a way that does not match.
+function bootArgs (options: BootOptions): BootArgs {
   checkOptions(options)
   // 0 asks the host library for its default size (DEFAULT_MEMORY).
   const memory = options.memory === undefined ? 0 : parseSize(options.memory, 'options.memory')
   checkBool(options.log, 'options.log')
   const clock = parseFrozenClock(options.frozenClock)
+  return { memory, log: options.log ?? process.env.LKL_LOG === '1', clock }
+}
+
+// A second boot is fine unless it asks for memory or a clock the kernel lacks.
+function checkBootedAs (options: BootOptions, a: BootArgs): void {
+  if (a.memory !== 0 && a.memory !== bootedMemory) throw LklError.alreadyBooted(bootedMemory || DEFAULT_MEMORY, a.memory)
+  if (options.frozenClock !== undefined && a.clock !== bootedClock) throw LklError.alreadyBootedClock()
+}
+
+function cmdline (a: BootArgs): string {
+  return a.clock >= 0 ? `lkl.frozen_clock=${a.clock}` : ''
+}
+
+/** Boot the kernel (once). Optional: open() boots lazily. */
+export function boot (options: BootOptions = {}): Promise<void> {
+  const a = bootArgs(options)
   if (state === 'halting' || state === 'halted') return Promise.reject(LklError.halted())
   if (booting) {
-    // A second boot() is fine unless it asks for memory the kernel lacks.
-    if (memory !== 0 && memory !== bootedMemory) return Promise.reject(LklError.alreadyBooted(bootedMemory || DEFAULT_MEMORY, memory))
-    if (options.frozenClock !== undefined && clock !== bootedClock) return Promise.reject(LklError.alreadyBootedClock())
+    try {
+      checkBootedAs(options, a)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return booting
   }
-  const log = options.log ?? process.env.LKL_LOG === '1'
   state = 'booting'
-  bootedMemory = memory
-  bootedClock = clock
-  const cmdline = clock >= 0 ? `lkl.frozen_clock=${clock}` : ''
-  booting = native.boot(memory, log, cmdline).then((r) => {
+  bootedMemory = a.memory
+  bootedClock = a.clock
+  booting = native.boot(a.memory, a.log, cmdline(a)).then((r) => {
     if (r < 0) {
       state = 'off'
       booting = null
@@ -80,6 +99,25 @@ export function boot (options: BootOptions = {}): Promise<void> {
     state = 'running'
   })
   return booting
+}
+
+/**
+ * boot() that returns once the kernel is up, blocking the JS thread while
+ * it boots (a host thread does the work): for the node-lkl 1.x API
+ * (lib/compat). Throws what boot() rejects with, and ERR_LKL_BUSY while an
+ * asynchronous boot is under way (it cannot be waited for here).
+ */
+export function bootSync (options: BootOptions = {}): void {
+  const a = bootArgs(options)
+  if (state === 'halting' || state === 'halted') throw LklError.halted()
+  if (state === 'running') return checkBootedAs(options, a)
+  if (state === 'booting') throw LklError.busy('the kernel is booting asynchronously (boot() or a first open()); await it instead')
+  const r = native.bootSync(a.memory, a.log, cmdline(a))
+  if (r < 0) throw LklError.bootFailed(r)
+  bootedMemory = a.memory
+  bootedClock = a.clock
+  booting = Promise.resolve()
+  state = 'running'
 }
 
 /** Boot if needed; rejects once halted. */
@@ -144,6 +182,29 @@ export function halt (): Promise<void> {
     state = 'halted'
   })()
   return halting
+}
+
+/**
+ * halt() that returns once the kernel is halted, blocking the JS thread (a
+ * host thread does the work): for the node-lkl 1.x API (lib/compat). It
+ * cannot wait for images to close, so it throws ERR_LKL_BUSY while any
+ * image is open (or opening), any disk attached, or a boot or halt under way.
+ * Final, like halt().
+ */
+export function haltSync (): void {
+  if (state === 'halted') return
+  if (state === 'halting' || state === 'booting') throw LklError.busy(`the kernel is ${state}; await lkl.halt() instead`)
+  const open = images.size + opening.size
+  if (open > 0 || disks.size > 0) {
+    const what = open > 0 ? `${open} image(s) are still open` : `${disks.size} disk(s) are still attached`
+    throw LklError.busy(`${what}: umount() or close() them first, or await lkl.halt(), which closes them`)
+  }
+  if (state === 'running') {
+    const r = native.haltSync()
+    if (r < 0) throw LklError.kernel('halt', r)
+  }
+  state = 'halted'
+  halting = Promise.resolve()
 }
 
 export interface KernelStats {

@@ -119,6 +119,7 @@ export interface Errno {
   readonly EAGAIN: number
   readonly ENODEV: number
   readonly EISDIR: number
+  readonly EINVAL: number
   readonly ELOOP: number
   readonly EOPNOTSUPP: number
 }
@@ -194,6 +195,9 @@ export interface Native {
   // kernel.cc
   boot(memoryBytes: number, logToStderr: boolean, cmdline: string): R
   halt(): R
+  /** Synchronous boot and halt: block the JS thread (a host thread does the work). The node-lkl 1.x API only. */
+  bootSync(memoryBytes: number, logToStderr: boolean, cmdline: string): number
+  haltSync(): number
   logTail(maxBytes: number): Promise<string>
   /** The kernel's sysinfo: memory in bytes, procs = kernel tasks. */
   stats(): Promise<{ totalram: number, freeram: number, bufferram: number, procs: number } | number>

@@ -3,7 +3,8 @@
 // Kernel lifecycle: boot, halt, kernel log, and the synchronous emergency
 // close used only at process exit.
 // Entry functions run on the JS thread; the work runs on a pool thread,
-// except emergencyClose (its own short-lived host thread, see below).
+// except bootSync/haltSync and emergencyClose (each on its own short-lived
+// host thread while the JS thread waits, see below).
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/resource.h>
@@ -90,6 +91,28 @@ class HaltJob : public Job {
 };
 
 Napi::Value Halt(Info info) { return Submit(info, std::make_unique<HaltJob>()); }
+
+// bootSync(memoryBytes, logToStderr, cmdline) -> 0 | -errno, and
+// haltSync() -> 0 | -errno: the same work as boot/halt for callers that must
+// not return before it is done (the node-lkl 1.x API, lib/compat). The JS
+// thread still never enters the kernel: it blocks while a fresh host thread
+// runs the job (a pool thread may be busy in a long call), then joins it.
+// lib calls haltSync only with nothing mounted or attached and no op in
+// flight, so no disk callback needs the JS thread meanwhile.
+long RunOnFreshThread(Job* job) {
+  std::thread([job] { job->Execute(); }).join();
+  return job->result_;
+}
+
+Napi::Value BootSync(Info info) {
+  BootJob job(static_cast<uint64_t>(ArgLong(info, 0)), info[1].ToBoolean().Value(), ArgString(info, 2));
+  return Napi::Number::New(info.Env(), static_cast<double>(RunOnFreshThread(&job)));
+}
+
+Napi::Value HaltSync(Info info) {
+  HaltJob job;
+  return Napi::Number::New(info.Env(), static_cast<double>(RunOnFreshThread(&job)));
+}
 
 // logTail(maxBytes) -> string: the end of the kernel log.
 class LogJob : public Job {
@@ -201,6 +224,8 @@ Napi::Value EmergencyClose(Info info) {
 void InitKernel(Napi::Env env, Napi::Object exports) {
   exports["boot"] = Napi::Function::New(env, Boot, "boot");
   exports["halt"] = Napi::Function::New(env, Halt, "halt");
+  exports["bootSync"] = Napi::Function::New(env, BootSync, "bootSync");
+  exports["haltSync"] = Napi::Function::New(env, HaltSync, "haltSync");
   exports["logTail"] = Napi::Function::New(env, LogTail, "logTail");
   exports["stats"] = Napi::Function::New(env, Stats, "stats");
   exports["emergencyClose"] = Napi::Function::New(env, EmergencyClose, "emergencyClose");

@@ -63,6 +63,14 @@ const triggers = {
       await img.close()
     }
   },
+  ERR_LKL_BUSY: async () => {
+    const img = await lkl.open(good)
+    try {
+      lkl.haltKernelSync() // cannot wait for the image to close
+    } finally {
+      await img.close()
+    }
+  },
   ERR_LKL_FILE_CLOSED: async () => {
     const img = await lkl.open(good)
     try {

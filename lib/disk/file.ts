@@ -5,6 +5,7 @@
 
 import { native } from '../native'
 import { LklError } from '../errors'
+import { PathLike, checkPath, checkInt, checkBool } from '../validate'
 import { Disk, DiskKind } from './disk'
 import { openHostFile, releaseHostFile, HostFile } from './host-file'
 
@@ -16,10 +17,22 @@ export class FileDisk extends Disk {
   /** @internal wait for another process's lock on the file (open({ wait })) */
   _wait = false
 
-  /** @internal use lkl.disk.file() */
-  constructor (path: string | Buffer, readOnly: boolean) {
-    super(path.toString(), readOnly)
+  /** The host fd given to the constructor (node-lkl's form), else undefined. */
+  readonly fd?: number
+
+  /**
+   * lkl.disk.file(path, { readOnly }) is the usual way. The constructor is
+   * public for the node-lkl 1.x API: `new lkl.disk.FileDisk(pathOrFd,
+   * readOnly = false)`. An fd is a host fd the caller keeps open (and
+   * closes): the disk reopens its file through /proc/self/fd when it
+   * attaches, so it gets its own lock and the fd's offset is never used.
+   */
+  constructor (pathOrFd: PathLike | number, readOnly = false) {
+    const ro = checkBool(readOnly, 'readOnly')
+    const path = typeof pathOrFd === 'number' ? `/proc/self/fd/${checkInt(pathOrFd, 'fd', 0, 2147483647)}` : checkPath(pathOrFd, 'path')
+    super(path.toString(), ro)
     this.path = path
+    if (typeof pathOrFd === 'number') this.fd = pathOrFd
   }
 
   protected async _attach (): Promise<number> {

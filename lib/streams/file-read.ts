@@ -11,7 +11,8 @@ import { native, constants as C } from '../native'
 import { systemError } from '../errors'
 import { ImageCore, shown } from '../image-core'
 import { PathLike, checkPath, checkRange } from '../validate'
-import { nextData, chunkLength } from './sparse'
+import { nextData, dataExtents, chunkLength } from './sparse'
+import type { Extent, HoleAware } from '../tree/entry'
 
 export interface ReadStreamOptions {
   start?: number
@@ -30,7 +31,7 @@ export interface ReadStreamOptions {
 
 const DEFAULT_CHUNK = 1 << 20
 
-export class ImageReadStream extends Readable {
+export class ImageReadStream extends Readable implements HoleAware {
   readonly path: string
   bytesRead = 0
   fd: number
@@ -45,6 +46,8 @@ export class ImageReadStream extends Readable {
   private _dataEnd = -1
   private _ra: number
   private _raEnd = 0
+  /** Set by dataMap(): the ranges still to read (plain bytes, holes skipped). */
+  private _extents: Extent[] | null = null
 
   constructor (img: ImageCore, p: PathLike, opts: ReadStreamOptions = {}) {
     const chunk = opts.highWaterMark ?? DEFAULT_CHUNK
@@ -64,17 +67,43 @@ export class ImageReadStream extends Readable {
   }
 
   override _open (cb: (err: Error | null) => void): void {
-    if (this.fd >= 0) return cb(null)
+    this._openFd().then(() => cb(null), cb)
+  }
+
+  private _opening: Promise<void> | null = null
+
+  // Open the file once, for _open or for dataMap(), whichever comes first.
+  private _openFd (): Promise<void> {
+    if (this.fd >= 0) return Promise.resolve()
     const site = new Error()
-    this._img._op(() => native.openat(this._img._root, this._kpath, C.O_RDONLY | C.O_CLOEXEC, 0)).then((fd) => {
-      if (fd < 0) return cb(systemError(fd, 'open', this.path, undefined, site))
+    this._opening ??= this._img._op(() => native.openat(this._img._root, this._kpath, C.O_RDONLY | C.O_CLOEXEC, 0)).then((fd) => {
+      if (fd < 0) throw systemError(fd, 'open', this.path, undefined, site)
+      // Destroyed while dataMap() opened it (streamx waits only for _open): let go.
+      if (this.destroyed) return native.close(fd).then(() => { throw new Error('The stream was destroyed') })
       this.fd = fd
       this._registered = true
       // Closed by img.close(): the next read or write fails with ERR_LKL_IMAGE_CLOSED.
       this._img._fds.set(fd, { _forceClosed: () => { this.fd = -1 } })
       this.emit('ready')
-      cb(null)
-    }, cb)
+    })
+    return this._opening
+  }
+
+  /**
+   * The data ranges of the file up to `size` bytes from the stream's start
+   * (and not past its `end`), from SEEK_DATA/SEEK_HOLE in the kernel; from
+   * then on the stream yields only their bytes, in order (HoleAware: what
+   * tarPack stores as a sparse member). Before the first read only.
+   */
+  async dataMap (size: number): Promise<Extent[]> {
+    if (this.bytesRead > 0 || this._extents || this._sparse) throw new Error('dataMap() must come before the first read')
+    await this._openFd()
+    const to = Math.min(this._pos + size, this._end + 1)
+    const fd = this.fd
+    const extents = await this._img._op(() => dataExtents((off, whence) => native.lseek(fd, off, whence), this._pos, to))
+    this._extents = extents.slice()
+    this._dataEnd = this._pos
+    return extents
   }
 
   override _read (cb: (err: Error | null) => void): void {
@@ -82,13 +111,14 @@ export class ImageReadStream extends Readable {
   }
 
   private async _read2 (): Promise<void> {
-    if (this._sparse && this._pos >= this._dataEnd) {
-      const r = await this._img._op(() => nextData((off, whence) => native.lseek(this.fd, off, whence), this._pos))
+    const ranged = this._sparse || this._extents !== null
+    if (ranged && this._pos >= this._dataEnd) {
+      const r = this._extents ? this._nextExtent() : await this._img._op(() => nextData((off, whence) => native.lseek(this.fd, off, whence), this._pos))
       if (r === null) { this.push(null); return }
       this._pos = r[0]
       this._dataEnd = r[1]
     }
-    const left = Math.min(this._end + 1, this._sparse ? this._dataEnd : Infinity) - this._pos
+    const left = Math.min(this._end + 1, ranged ? this._dataEnd : Infinity) - this._pos
     if (left <= 0) { this.push(null); return }
     if (this._ra > 0 && this._pos + this._ra / 2 >= this._raEnd) {
       // Keep a large window of reads submitted ahead of this one.
@@ -108,6 +138,11 @@ export class ImageReadStream extends Readable {
     this.bytesRead += n
     const data = n === len ? buf : buf.subarray(0, n)
     this.push(this._sparse ? { position: pos, data } : data)
+  }
+
+  private _nextExtent (): [number, number] | null {
+    const x = (this._extents as Extent[]).shift()
+    return x ? [x[0], x[0] + x[1]] : null
   }
 
   override _destroy (cb: (err: Error | null) => void): void {

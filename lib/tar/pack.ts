@@ -4,18 +4,25 @@
 // Every entry gets a ustar header; a pax header comes first whenever the
 // ustar fields cannot say everything: long or non-ASCII names, big sizes or
 // ids, nanosecond times, xattrs (SCHILY.xattr.*, raw values, as GNU tar
-// writes them) and ACLs (also as SCHILY.acl.access/default text).
+// writes them) and ACLs (also as SCHILY.acl.access/default text). A file
+// whose content knows its holes (HoleAware: imageWalk's) and has some is a
+// GNU sparse 1.0 member: pax GNU.sparse.* records, the ustar name
+// 'dir/GNUSparseFile.0/name', and a body of the map (decimal lines: the
+// count, then offset and length of each data range; padded to a block)
+// followed by the data ranges only. GNU tar and bsdtar restore the holes.
 
 import { Duplex } from 'streamx'
-import { Entry, normalizePath, splitTime, takeBuffer } from '../tree/entry'
+import { Entry, Extent, isHoleAware, normalizePath, splitTime, takeBuffer } from '../tree/entry'
 import { LklError, invalidArgValue } from '../errors'
 import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
 import { aclToText } from './acl'
-import { checkOptions } from '../validate'
+import { checkOptions, checkBool } from '../validate'
 
 export interface PackOptions {
   /** Also store atime and ctime (default false: mtime only, like most tools). */
   atime?: boolean
+  /** Files with holes (when their content can tell) as GNU sparse 1.0 members (default true). */
+  sparse?: boolean
   /** Readable-side buffering in bytes (default 1 MiB). */
   highWaterMark?: number
 }
@@ -26,6 +33,7 @@ const ENTRY_WEIGHT = 16384 // each queued entry counts as this many bytes
 
 export class TarPack extends Duplex {
   private _atime: boolean
+  private _sparse: boolean
   private _drain: (() => void) | null = null
   private _current: Entry['content'] | null = null
 
@@ -36,7 +44,8 @@ export class TarPack extends Duplex {
       byteLengthReadable: (b: Buffer) => b.byteLength,
       byteLengthWritable: () => ENTRY_WEIGHT
     })
-    this._atime = opts.atime === true
+    this._atime = checkBool(opts.atime, 'options.atime')
+    this._sparse = opts.sparse === undefined || checkBool(opts.sparse, 'options.sparse')
   }
 
   override _read (cb: (err: Error | null) => void): void {
@@ -87,12 +96,18 @@ export class TarPack extends Duplex {
     const name = Buffer.from(nameStr)
     const linkname = e.linkname !== undefined ? Buffer.from(e.type === 'hardlink' ? (normalizePath(e.linkname, true) ?? e.linkname) : e.linkname) : undefined
     const size = e.type === 'file' ? e.size : 0
+    const sparse = this._sparse && size > 0 ? await sparseLayout(e, size) : null
+    // What the member's body holds: the whole content, or the map and the data ranges.
+    const bodySize = sparse ? sparse.map.length + sparse.dataBytes : size
     const [sec, nsec] = splitTime(e.mtime)
     const pax: Buffer[] = []
     const ascii = (b: Buffer): boolean => b.every((c) => c < 0x80)
-    if (!fitsUstar(name) || !ascii(name)) pax.push(paxRecord('path', name))
+    if (sparse) {
+      pax.push(paxRecord('GNU.sparse.major', '1'), paxRecord('GNU.sparse.minor', '0'))
+      pax.push(paxRecord('GNU.sparse.name', name), paxRecord('GNU.sparse.realsize', String(size)))
+    } else if (!fitsUstar(name) || !ascii(name)) pax.push(paxRecord('path', name))
     if (linkname && (linkname.length > 100 || !ascii(linkname))) pax.push(paxRecord('linkpath', linkname))
-    if (size > 0o77777777777) pax.push(paxRecord('size', String(size)))
+    if (bodySize > 0o77777777777) pax.push(paxRecord('size', String(bodySize)))
     if (e.uid > 0o7777777) pax.push(paxRecord('uid', String(e.uid)))
     if (e.gid > 0o7777777) pax.push(paxRecord('gid', String(e.gid)))
     if (nsec !== 0 || sec < 0 || sec > 0o77777777777) pax.push(paxRecord('mtime', formatPaxTime(e.mtime)))
@@ -113,11 +128,11 @@ export class TarPack extends Duplex {
       }
     }
     const fields = {
-      name,
+      name: sparse ? sparseName(nameStr) : name,
       mode: e.mode,
       uid: e.uid,
       gid: e.gid,
-      size,
+      size: bodySize,
       mtime: sec,
       typeflag,
       linkname,
@@ -135,10 +150,12 @@ export class TarPack extends Duplex {
       await this._out(padded(body))
     }
     await this._out(encodeHeader(fields))
-    if (e.type === 'file') await this._content(e, size)
+    if (sparse) await this._out(sparse.map)
+    if (e.type === 'file') await this._content(e, sparse ? sparse.dataBytes : size)
     else if (e.content) e.content.resume()
   }
 
+  /** Copy `size` bytes of content (all of it, or a sparse file's data ranges), then pad. */
   private async _content (e: Entry, size: number): Promise<void> {
     const c = e.content
     let n = 0
@@ -160,6 +177,32 @@ export class TarPack extends Duplex {
     const pad = (BLOCK - (size % BLOCK)) % BLOCK
     if (pad) await this._out(ZEROS.subarray(0, pad))
   }
+}
+
+/**
+ * A file's sparse member, if it has holes and its content can tell: the
+ * map block(s) and the bytes of data after them. null: store it whole.
+ */
+async function sparseLayout (e: Entry, size: number): Promise<{ map: Buffer, dataBytes: number } | null> {
+  if (!isHoleAware(e.content)) return null
+  const extents: Extent[] = await e.content.dataMap(size)
+  const dataBytes = extents.reduce((n, x) => n + x[1], 0)
+  // No holes (or a file that cannot tell: one range, all data): the content
+  // yields the whole file, stored as usual. Once the map is asked for, the
+  // content yields the data ranges only, so a file with holes is always a
+  // sparse member (even the rare one whose map costs more than its holes).
+  if (dataBytes === size) return null
+  const last = extents[extents.length - 1]
+  // GNU tar ends the map of a file that ends in a hole with (size, 0).
+  if (!last || last[0] + last[1] < size) extents.push([size, 0])
+  const map = padded(Buffer.from(`${extents.length}\n${extents.map(([o, n]) => `${o}\n${n}\n`).join('')}`))
+  return { map, dataBytes }
+}
+
+/** GNU tar's ustar name of a sparse 1.0 member: '%d/GNUSparseFile.%p/%f', with 0 for the pid (reproducible). */
+function sparseName (nameStr: string): Buffer {
+  const i = nameStr.lastIndexOf('/')
+  return Buffer.from((i >= 0 ? nameStr.slice(0, i + 1) : '') + 'GNUSparseFile.0/' + nameStr.slice(i + 1))
 }
 
 function padded (b: Buffer): Buffer {

@@ -31,8 +31,30 @@ export interface Entry {
   /** User and group names, when the source knows them (tar). */
   uname?: string
   gname?: string
-  /** The content of a file: consume it before the next entry arrives. */
+  /**
+   * The content of a file: consume it before the next entry arrives. It may
+   * also know the file's holes (HoleAware, below).
+   */
   content?: Readable
+}
+
+/** A data range of a file: [offset, length]. */
+export type Extent = [number, number]
+
+/**
+ * A content that can tell its file's holes (imageWalk's, from SEEK_DATA /
+ * SEEK_HOLE in the kernel): dataMap(size) resolves with the data ranges of
+ * the first `size` bytes, in order (the rest is holes), and from then on the
+ * content yields only the bytes of those ranges. Call it before reading.
+ * Sinks that store holes (tarPack's sparse members) ask for it; the others
+ * read the whole content, holes as zeroes.
+ */
+export interface HoleAware {
+  dataMap (size: number): Promise<Extent[]>
+}
+
+export function isHoleAware (c: unknown): c is HoleAware {
+  return c !== null && typeof c === 'object' && typeof (c as HoleAware).dataMap === 'function'
 }
 
 const S_IFMT = 0o170000

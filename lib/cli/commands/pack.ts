@@ -17,19 +17,22 @@ const BY_EXT: Array<[RegExp, Codec]> = [[/\.(tgz|gz)$/, 'gzip'], [/\.(txz|xz)$/,
 export const pack: Command = {
   name: 'pack',
   summary: 'write the tree of an image as a tar (stdout by default)',
-  help: `Usage: lkl pack [--gzip|--xz|--zstd] IMAGE[:/dir] [TARFILE|-]
+  help: `Usage: lkl pack [--gzip|--xz|--zstd] [--no-sparse] IMAGE[:/dir] [TARFILE|-]
 
 Write the tree of an image (or of a directory in it) as a pax tar with every
 attribute (owners, modes, ns times, xattrs, ACLs, devices, hardlinks), to
-TARFILE or standard output. The codec is also chosen from TARFILE's
-extension (.gz/.tgz, .xz/.txz, .zst/.tzst).
+TARFILE or standard output. Files with holes are GNU sparse members (only
+their data is stored; GNU tar and bsdtar restore the holes). The codec is
+also chosen from TARFILE's extension (.gz/.tgz, .xz/.txz, .zst/.tzst).
   -z, --gzip        compress with gzip
   -J, --xz          compress with xz (host xz)
-      --zstd        compress with zstd (host zstd)`,
+      --zstd        compress with zstd (host zstd)
+      --no-sparse   store files with holes whole (holes as zeroes)`,
   options: {
     gzip: { type: 'boolean', short: 'z' },
     xz: { type: 'boolean', short: 'J' },
-    zstd: { type: 'boolean' }
+    zstd: { type: 'boolean' },
+    'no-sparse': { type: 'boolean' }
   },
   async run (ctx, args, v) {
     arity(args, 1, 2, 'lkl pack IMAGE[:/dir] [TARFILE|-]')
@@ -48,7 +51,7 @@ extension (.gz/.tgz, .xz/.txz, .zst/.tzst).
     }
     const walk = imageWalk(img, spec.path)
     const out = dest === '-' ? process.stdout : fs.createWriteStream(dest)
-    const stages: unknown[] = [walk, ...entryTransforms(ctx.g), counter(progress), tarPack()]
+    const stages: unknown[] = [walk, ...entryTransforms(ctx.g), counter(progress), tarPack({ sparse: v['no-sparse'] !== true })]
     if (codec) stages.push(compressor(codec))
     walk.on('error', (e: unknown) => tagImage(e, spec.image))
     try {
