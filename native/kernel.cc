@@ -17,6 +17,7 @@
 #include "args.h"
 #include "ops.h"
 #include "sys.h"
+#include "sysctl.h"
 
 namespace lkl {
 
@@ -37,6 +38,7 @@ class BootJob : public Job {
   void Execute() override {
     if (!cmdline_.empty()) opts_.cmdline = cmdline_.c_str();
     result_ = lkl_host_boot(&opts_);
+    if (result_ == 0) result_ = SetSysctls();
   }
 
  private:
