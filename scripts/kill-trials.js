@@ -66,7 +66,7 @@ async function main () {
   const file = path.join(dir, 'trial.img')
   fs.copyFileSync(template, file)
   const full = await kt.unpackAndKill(file, tar, null)
-  if (full.status !== 0) throw new Error("unpack failed: " + full.stderr)
+  if (full.status !== 0) throw new Error('unpack failed: ' + full.stderr)
   console.log(`${values.type} ${values.mode}: ${expected.size} files; a whole unpack takes ${full.ms} ms`)
   const rand = rng(Number(values.seed))
   const sum = {}
