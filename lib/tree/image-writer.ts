@@ -25,7 +25,7 @@ import { Writable } from 'streamx'
 import { native, constants as C, errno, applyCodes, ApplyItem } from '../native'
 import { systemError, invalidArgValue } from '../errors'
 import { ImageCore, shown } from '../image-core'
-import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
+import { Entry, normalizePath, unsafePath, entryTimes, typeBits, readContent, takeBuffer } from './entry'
 import { PathLike, checkPath, checkOptions } from '../validate'
 import { writeSparse } from './sparse-write'
 import { randomBytes } from 'crypto'
@@ -105,8 +105,9 @@ export class ImageWriter extends Writable {
   }
 
   override _destroy (cb: (err: Error | null) => void): void {
-    const c = this._current
-    if (c && !c.destroyed) c.destroy()
+    // A content stream being read is stopped (a Buffer content has nothing to stop).
+    const c = this._current as { destroyed?: boolean, destroy?: () => void } | null
+    if (c && typeof c.destroy === 'function' && !c.destroyed) c.destroy()
     cb(null)
   }
 
@@ -120,8 +121,7 @@ export class ImageWriter extends Writable {
     if (e === null || typeof e !== 'object' || typeof e.path !== 'string') throw invalidArgValue('entry', e, 'must be an Entry object')
     const rel = normalizePath(e.path)
     if (rel === null) throw unsafePath(e.path)
-    const [at, atn] = splitTime(e.atime ?? e.mtime)
-    const [mt, mtn] = splitTime(e.mtime)
+    const { atime: [at, atn], mtime: [mt, mtn] } = entryTimes(e)
     const item: ApplyItem = {
       op: OP.meta,
       path: rel,
@@ -142,6 +142,9 @@ export class ImageWriter extends Writable {
     switch (e.type) {
       case 'file': {
         const c = e.content
+        if (c != null && typeof (c as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') {
+          throw invalidArgValue('entry.content', c, `must be a readable stream (entry '${e.path}')`)
+        }
         let data = takeBuffer(c)
         if (!data && (e.size ?? 0) > this._small) {
           await this._flush(true)
