@@ -3,6 +3,7 @@
 // lkl.open() and Image: one filesystem of a disk (a host file by default)
 // mounted in the kernel, and the fs shim over it.
 
+import { mountOptionsFor } from './mount-options'
 import { native, constants as C, errno } from './native'
 import { LklError, invalidArgType, systemError } from './errors'
 import * as kernel from './kernel'
@@ -209,7 +210,7 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
     }
     const readOnly = o.readOnly || disk.readOnly
     const logBefore = await kernel.kernelLog(200)
-    const mnt = await native.mount(id, partition, type, readOnly ? C.MS_RDONLY : 0, o.mountOptions)
+    const mnt = await native.mount(id, partition, type, readOnly ? C.MS_RDONLY : 0, mountOptionsFor(type, o.mountOptions))
     if (typeof mnt === 'number') {
       if (mnt === -errno.ENODEV) throw LklError.unknownFsType(type, disk.name)
       const bad = await diagnose(disk, id, partition)

@@ -272,8 +272,21 @@ function reraise (signal: NodeJS.Signals): void {
   process.kill(process.pid, signal)
 }
 
+// While we close everything for a signal, the app's pending or next calls
+// fail with ERR_LKL_IMAGE_CLOSED / ERR_LKL_HALTED; unhandled, such a
+// rejection would end the process with a stack trace (status 1) before the
+// signal is raised again. Those are a consequence of the signal: ignored.
+function closingRejection (reason: unknown): void {
+  const code = (reason as { code?: unknown } | null)?.code
+  if (code === 'ERR_LKL_IMAGE_CLOSED' || code === 'ERR_LKL_HALTED') return
+  // Anything else keeps Node's own behaviour for an unhandled rejection.
+  process.removeListener('unhandledRejection', closingRejection)
+  throw reason
+}
+
 function onSignal (signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) > 1) return
+  if (!signalled && process.listenerCount('unhandledRejection') === 0) process.on('unhandledRejection', closingRejection)
   if (signalled) {
     emergencyClose()
     reraise(signal)

@@ -126,10 +126,10 @@ export interface Errno {
 
 /** applyEntries' codes (native/batch_apply.cc): what to create, how, and which step failed. */
 export interface ApplyCodes {
-  op: { file: number, dir: number, symlink: number, hardlink: number, node: number, meta: number }
+  op: { file: number, dir: number, symlink: number, hardlink: number, node: number, meta: number, rename: number }
   /** Bits: replace an existing non-directory, leave times / owner / mode alone, skip xattrs the fs lacks. */
   flag: { replace: number, noTimes: number, noOwner: number, noMode: number, xattrLenient: number }
-  step: { create: number, write: number, chown: number, chmod: number, xattr: number, times: number, unlink: number, resolve: number }
+  step: { create: number, write: number, chown: number, chmod: number, xattr: number, times: number, unlink: number, resolve: number, rename: number }
 }
 
 /** scanDir/scanDirs flag bits (native/batch_scan.cc): read xattrs; the path itself, not its children. */
@@ -249,6 +249,8 @@ export interface Native {
   syncfs(fd: number): R
   sync(): R
   ftruncate(fd: number, length: number): R
+  /** sync_file_range(fd, 0, length, WAIT_BEFORE | WRITE): wait for writeback under way, start the rest. */
+  writeBack(fd: number, length: number): R
   truncate(root: number, path: string | Buffer, length: number): R
 
   // ops_struct.cc

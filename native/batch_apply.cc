@@ -16,6 +16,13 @@
 // nothing outside `base` is created, changed or removed; a path that would
 // leave it fails with -EXDEV at step kStepResolve.
 //
+// Replacing (kReplace) an existing file or symlink never leaves the path
+// without one: the new entry is made under a temporary sibling name
+// (".lkl-new-N"), and renamed over the old one only after one syncfs() made
+// the new content durable, once per run of such entries. A kill at any
+// moment leaves the old entry or the new one (at worst plus a stray
+// temporary file), as dpkg and rsync do. A fresh name is created in place.
+//
 // Result: 0 when every entry was applied, else [index, -errno, step] for the
 // first entry that failed (the entries before it are applied; none after).
 //
@@ -42,7 +49,7 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
-enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5 };
+enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5, kRename = 6 };
 enum Flag {
   kReplace = 1,       // an existing non-directory is unlinked first
   kNoTimes = 2,       // leave times alone (directories: set after children)
@@ -50,7 +57,7 @@ enum Flag {
   kNoMode = 8,        // no chmod
   kXattrLenient = 16  // skip xattrs the filesystem does not support
 };
-enum Step { kCreate = 1, kWrite = 2, kChown = 3, kChmod = 4, kXattr = 5, kTimes = 6, kUnlink = 7 };
+enum Step { kCreate = 1, kWrite = 2, kChown = 3, kChmod = 4, kXattr = 5, kTimes = 6, kUnlink = 7, kStepRename = 9 };
 
 struct Item {
   int op = 0;
@@ -98,11 +105,20 @@ class ApplyJob : public Job {
     }
     ParentCache parents(base);
     for (size_t i = 0; i < items_.size(); i++) {
-      long r = Place(base, &parents, &items_[i]);
+      long r = Place(base, &parents, &items_[i], i);
       if (r < 0) {
-        Stop(i, step_, r);
+        // The entries before this one stay applied, deferred renames too.
+        size_t at = deferred_failed_ ? rename_failed_ : i;
+        long step = step_;
+        long f = FinishRenames(base);
+        if (f < 0 && !deferred_failed_) r = f, at = rename_failed_, step = kStepRename;
+        Stop(at, step, r);
         break;
       }
+    }
+    if (result_ == 0) {
+      long f = FinishRenames(base);
+      if (f < 0) Stop(rename_failed_, kStepRename, f);
     }
     parents.Drop();
     Sys(__lkl__NR_close, base);
@@ -131,12 +147,89 @@ class ApplyJob : public Job {
 
   // The hardlink target's directory while its entry is applied (else -1).
   long link_dir_ = -1;
+
+  // Replacements made under a temporary name, renamed over their entry's
+  // name by FinishRenames (dir: an O_PATH fd of their directory).
+  struct Deferred {
+    long dir;
+    std::string tmp;
+    std::string leaf;
+    size_t index;
+  };
+  std::vector<Deferred> deferred_;
+  size_t rename_failed_ = 0;   // the entry whose deferred rename failed
+  bool deferred_failed_ = false;
+  unsigned temp_seq_ = 0;
+
+  // One syncfs for the new contents, then every deferred rename in order.
+  long FinishRenames(long base) {
+    if (deferred_.empty()) return 0;
+    // syncfs needs a real fd (base is O_PATH).
+    long fs = Sys(__lkl__NR_openat, base, P("."), LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0);
+    long r = fs < 0 ? fs : Sys(__lkl__NR_syncfs, fs);
+    if (fs >= 0) Sys(__lkl__NR_close, fs);
+    if (r < 0) rename_failed_ = deferred_.front().index;
+    for (auto& d : deferred_) {
+      if (r >= 0) {
+        r = Sys(__lkl__NR_renameat2, d.dir, P(d.tmp.c_str()), d.dir, P(d.leaf.c_str()), 0);
+        if (r < 0) rename_failed_ = d.index;
+      }
+      if (r < 0) Sys(__lkl__NR_unlinkat, d.dir, P(d.tmp.c_str()), 0);
+      Sys(__lkl__NR_close, d.dir);
+    }
+    deferred_.clear();
+    return r < 0 ? r : 0;
+  }
+
+  // Whether `it` replaces an existing file or symlink (not a directory) of
+  // the cwd: then it is made under a temporary name and renamed later.
+  bool Replaces(const Item& it) {
+    if (!(it.flags & kReplace) || (it.op != kFile && it.op != kSymlink)) return false;
+    struct lkl_statx st;
+    long s = Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(it.path.c_str()), LKL_AT_SYMLINK_NOFOLLOW,
+                 LKL_STATX_TYPE, P(&st));
+    return s == 0 && (st.stx_mode & LKL_S_IFMT) != LKL_S_IFDIR;
+  }
+
+  // Apply `it` under a fresh temporary name in the cwd and defer its rename
+  // over `leaf`; a name left by an earlier, killed run is skipped.
+  long ApplyDeferred(Item* it, size_t index) {
+    std::string leaf = it->path;
+    it->flags &= ~kReplace;
+    for (int tries = 0;; tries++) {
+      it->path = ".lkl-new-" + std::to_string(++temp_seq_);
+      long r = Apply(*it);
+      if (r == -LKL_EEXIST && step_ == kCreate && tries < 1000) continue;
+      if (r < 0) {
+        if (step_ != kCreate) Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(it->path.c_str()), 0);
+        return r;
+      }
+      break;
+    }
+    long dir = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P("."), LKL_O_PATH | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0);
+    if (dir < 0) {
+      Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(it->path.c_str()), 0);
+      return Fail(kCreate, dir);
+    }
+    deferred_.push_back({dir, it->path, leaf, index});
+    return 0;
+  }
   // Set when an entry unlinked something: cached parents may be stale.
   bool replaced_ = false;
 
   // Resolve the entry's parent beneath `base`, make it the cwd, and apply
   // the entry by its last component (and a hardlink target by its own).
-  long Place(long base, ParentCache* parents, Item* it) {
+  long Place(long base, ParentCache* parents, Item* it, size_t index) {
+    // Entries after a run of replacements see them done (a hardlink to a
+    // replaced file, its metadata, a directory in its place).
+    bool replacing = (it->flags & kReplace) && (it->op == kFile || it->op == kSymlink);
+    if (!replacing) {
+      long f = FinishRenames(base);
+      if (f < 0) {
+        deferred_failed_ = true;
+        return Fail(kStepRename, f);
+      }
+    }
     std::string parent, leaf;
     SplitEntryPath(it->path, &parent, &leaf);
     long dir = parents->Get(parent);
@@ -153,7 +246,13 @@ class ApplyJob : public Job {
       it->target = tleaf;
     }
     replaced_ = false;
-    r = Apply(*it);
+    if (it->op == kRename) {
+      r = Rename(*it);
+    } else if (Replaces(*it)) {
+      r = ApplyDeferred(it, index);
+    } else {
+      r = Apply(*it);
+    }
     if (link_dir_ >= 0) Sys(__lkl__NR_close, link_dir_);
     link_dir_ = -1;
     if (replaced_) parents->Drop();
@@ -205,6 +304,29 @@ class ApplyJob : public Job {
         if (u < 0) return Fail(kUnlink, u);
       }
     }
+  }
+
+  // kRename: the file `target` of the entry's directory (a big file the
+  // writer made under a temporary name) over the entry's name; its content
+  // is made durable first when it replaces something. An empty directory
+  // in the way goes, as with kReplace.
+  long Rename(const Item& it) {
+    const char* p = it.path.c_str();
+    const char* tmp = it.target.c_str();
+    struct lkl_statx st;
+    if (Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(p), LKL_AT_SYMLINK_NOFOLLOW, LKL_STATX_TYPE, P(&st)) == 0) {
+      long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(tmp), LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+      if (fd < 0) return Fail(kStepRename, fd);
+      long s = Sys(__lkl__NR_fdatasync, fd);
+      Sys(__lkl__NR_close, fd);
+      if (s < 0) return Fail(kStepRename, s);
+      if ((st.stx_mode & LKL_S_IFMT) == LKL_S_IFDIR) {
+        long u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
+        if (u < 0) return Fail(kUnlink, u);
+      }
+    }
+    long r = Sys(__lkl__NR_renameat2, LKL_AT_FDCWD, P(tmp), LKL_AT_FDCWD, P(p), 0);
+    return r < 0 ? Fail(kStepRename, r) : 0;
   }
 
   long Apply(const Item& it) {
@@ -316,6 +438,7 @@ Napi::Object Codes(Napi::Env env) {
   op.Set("hardlink", static_cast<int>(kHardlink));
   op.Set("node", static_cast<int>(kNode));
   op.Set("meta", static_cast<int>(kMeta));
+  op.Set("rename", static_cast<int>(kRename));
   Napi::Object flag = Napi::Object::New(env);
   flag.Set("replace", static_cast<int>(kReplace));
   flag.Set("noTimes", static_cast<int>(kNoTimes));
@@ -330,6 +453,7 @@ Napi::Object Codes(Napi::Env env) {
   step.Set("xattr", static_cast<int>(kXattr));
   step.Set("times", static_cast<int>(kTimes));
   step.Set("unlink", static_cast<int>(kUnlink));
+  step.Set("rename", static_cast<int>(kStepRename));
   step.Set("resolve", static_cast<int>(kStepResolve));
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("op", op);

@@ -5,6 +5,7 @@
 // Entry functions run on the JS thread; the work runs on a pool thread,
 // except bootSync/haltSync and emergencyClose (each on its own short-lived
 // host thread while the JS thread waits, see below).
+#include <lkl/asm/errno.h>
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/resource.h>
@@ -22,6 +23,7 @@
 #include "args.h"
 #include "ops.h"
 #include "sys.h"
+#include "sysctl.h"
 
 namespace lkl {
 
@@ -71,6 +73,7 @@ class BootJob : public Job {
     // Booted: a failure here leaves the kernel's own limit, and the kernel
     // running (it cannot boot twice), so it is not the boot's failure.
     if (result_ == 0) RaiseFilesLimit();
+    if (result_ == 0) result_ = SetSysctls();
   }
 
  private:
@@ -176,6 +179,11 @@ struct EmergencyState {
   std::vector<std::string> mounts;
 };
 
+// Every kernel fd goes: the process is ending, and an op that was in flight
+// on a pool thread may hold an fd JS never heard of (its result cannot be
+// delivered any more), which would keep its filesystem busy.
+void CloseAllFds() { Sys(__lkl__NR_close_range, 0, ~0U, 0); }
+
 void EmergencyWork(std::shared_ptr<EmergencyState> st) {
   for (long fd : st->fds) Sys(__lkl__NR_close, fd);
   long count = 0;
@@ -185,7 +193,15 @@ void EmergencyWork(std::shared_ptr<EmergencyState> st) {
       Sys(__lkl__NR_syncfs, fd);
       Sys(__lkl__NR_close, fd);
     }
-    if (lkl_host_umount(mnt.c_str()) == 0) count++;
+    // lkl_host_umount retries a busy mount briefly itself; an op still in
+    // flight may open a file meanwhile, so close everything again between
+    // tries (the caller's timeout bounds the whole).
+    long r;
+    do {
+      CloseAllFds();
+      r = lkl_host_umount(mnt.c_str());
+    } while (r == -LKL_EBUSY);
+    if (r == 0) count++;
   }
   std::lock_guard<std::mutex> lock(st->mu);
   st->unmounted = count;

@@ -161,6 +161,20 @@ Napi::Value Ftruncate(Info info) {
   return Submit(info, std::move(job));
 }
 
+// writeBack(fd, length): sync_file_range(fd, 0, length, WAIT_BEFORE | WRITE):
+// wait for the writeback already under way in [0, length), then start it
+// for the rest. Called after each chunk of a file written front to back, it
+// makes the file reach the disk front to back: a kill leaves a prefix of
+// it, never a full-size file with unwritten ranges (lib/tree/sparse-write.ts).
+Napi::Value WriteBack(Info info) {
+  auto job = std::make_unique<SysJob>(__lkl__NR_sync_file_range);
+  job->a_[0] = ArgLong(info, 0);
+  job->a_[1] = 0;
+  job->a_[2] = ArgLong(info, 1);
+  job->a_[3] = 1 | 2;  // SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE
+  return Submit(info, std::move(job));
+}
+
 // truncate(root, path, length)
 Napi::Value Truncate(Info info) {
   auto job = PathJob(info, __lkl__NR_truncate);
@@ -190,6 +204,7 @@ void InitOps(Napi::Env env, Napi::Object exports) {
   exports["sync"] = Napi::Function::New(env, Sync, "sync");
   exports["ftruncate"] = Napi::Function::New(env, Ftruncate, "ftruncate");
   exports["truncate"] = Napi::Function::New(env, Truncate, "truncate");
+  exports["writeBack"] = Napi::Function::New(env, WriteBack, "writeBack");
 }
 
 }  // namespace lkl

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Exit paths leave images clean (forked children), close() waits for
-// pending work, halt() closes everything and is final.
+// Exit paths with custom and overlay disks (file images: exit-paths.js),
+// close() waits for pending work, halt() closes everything and is final.
 'use strict'
 const test = require('tape')
 const path = require('path')
@@ -9,20 +9,6 @@ const lkl = require('..')
 const h = require('./helpers')
 
 const dir = h.tmpdir('lkl-life')
-
-for (const mode of ['natural', 'exit', 'throw', 'sigint']) {
-  test(`process exit (${mode}) with an image open leaves it clean`, (t) => {
-    const file = path.join(dir, mode + '.img')
-    h.makeImage('ext4', file, null)
-    const r = spawnSync(process.execPath, [path.join(__dirname, 'fixtures/child.js'), file, mode], { timeout: 60000 })
-    t.ok(r.stdout.toString().includes('written'), 'child wrote')
-    t.ok(r.signal !== 'SIGKILL' && r.error === undefined, `child ended by itself (${r.signal || r.status})`)
-    const f = h.fsck('ext4', file)
-    t.ok(f.ok, 'e2fsck -fn clean' + (f.ok ? '' : '\n' + f.output))
-    t.equal(h.debugfsCat(file, `/exit/${mode}.txt`).toString(), `written before ${mode}\n`, 'debugfs sees the data')
-    t.end()
-  })
-}
 
 // Custom disks at exit: the event loop still runs for natural/sigint, so
 // everything is flushed; process.exit()/throw block the JS thread, which

@@ -4,7 +4,7 @@
 // emits and every tree sink (imageWriter, hostWriter, tarPack) accepts.
 
 import { Readable } from 'streamx'
-import { LklError } from '../errors'
+import { LklError, invalidArgValue } from '../errors'
 
 export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'socket'
 
@@ -87,6 +87,22 @@ export function splitTime (t: bigint): [number, number] {
   let nsec = t % 1000000000n
   if (nsec < 0n) { nsec += 1000000000n; sec -= 1n }
   return [Number(sec), Number(nsec)]
+}
+
+/**
+ * An entry's [sec, nsec] time from what a user may have put there: ns
+ * (bigint, the Entry model), a Date, or seconds (number); a missing mtime
+ * is now (as tar packers do), a missing atime the mtime. Anything else is a
+ * clear error naming the entry.
+ */
+export function entryTimes (e: { path: string, mtime?: unknown, atime?: unknown }): { atime: [number, number], mtime: [number, number] } {
+  const ns = (t: unknown, field: string): bigint => {
+    if (typeof t === 'bigint' || t instanceof Date || (typeof t === 'number' && Number.isFinite(t))) return toNs(t)
+    throw invalidArgValue(`entry.${field}`, t, `must be a bigint (ns), a Date or a number of seconds (entry '${e.path}')`)
+  }
+  const m = e.mtime === undefined || e.mtime === null ? BigInt(Date.now()) * 1000000n : ns(e.mtime, 'mtime')
+  const a = e.atime === undefined || e.atime === null ? m : ns(e.atime, 'atime')
+  return { atime: splitTime(a), mtime: splitTime(m) }
 }
 
 /** A time from a Date, seconds (number) or ns (bigint). */

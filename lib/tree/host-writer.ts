@@ -13,7 +13,7 @@ import { pipeline } from 'stream'
 import { native, errno } from '../native'
 import { systemError, invalidArgType, LklError } from '../errors'
 import { checkHostDir, checkOptions } from '../validate'
-import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
+import { Entry, normalizePath, unsafePath, entryTimes, typeBits, readContent, takeBuffer } from './entry'
 
 export interface HostWriterOptions {
   overwrite?: boolean
@@ -160,8 +160,7 @@ export class HostWriter extends Writable {
   }
 
   private _times (abs: string, e: Entry): void {
-    const [as, ans] = splitTime(e.atime ?? e.mtime)
-    const [ms, mns] = splitTime(e.mtime)
+    const { atime: [as, ans], mtime: [ms, mns] } = entryTimes(e)
     const r = native.hostLutimens(abs, as, ans, ms, mns)
     if (r < 0) throw systemError(r, 'utime', e.path)
   }

@@ -31,10 +31,11 @@ import { Writable } from 'streamx'
 import { native, constants as C, errno, applyCodes, ApplyItem } from '../native'
 import { systemError, invalidArgValue, LklError } from '../errors'
 import { ImageCore, shown } from '../image-core'
-import { Entry, normalizePath, unsafePath, splitTime, typeBits, readContent, takeBuffer } from './entry'
+import { Entry, normalizePath, unsafePath, entryTimes, typeBits, readContent, takeBuffer } from './entry'
 import { PathLike, checkPath, checkOptions } from '../validate'
 import { writeSparse } from './sparse-write'
 import { FsCapabilities, Dropped, fsCapabilities, isUnsupported, kindName } from './fs-capabilities'
+import { randomBytes } from 'crypto'
 
 export interface WriterOptions {
   /** Replace existing non-directories (default false: EEXIST names the entry). */
@@ -68,7 +69,7 @@ const CREATE_SYSCALL: Record<number, string> = {
   [OP.file]: 'open', [OP.dir]: 'mkdir', [OP.symlink]: 'symlink', [OP.hardlink]: 'link', [OP.node]: 'mknod', [OP.meta]: 'lstat'
 }
 const STEP_SYSCALL: Record<number, string> = {
-  [STEP.write]: 'write', [STEP.chown]: 'chown', [STEP.chmod]: 'chmod', [STEP.xattr]: 'setxattr', [STEP.times]: 'utime', [STEP.unlink]: 'unlink'
+  [STEP.write]: 'write', [STEP.chown]: 'chown', [STEP.chmod]: 'chmod', [STEP.xattr]: 'setxattr', [STEP.times]: 'utime', [STEP.unlink]: 'unlink', [STEP.rename]: 'rename'
 }
 
 export class ImageWriter extends Writable {
@@ -136,8 +137,9 @@ export class ImageWriter extends Writable {
   }
 
   override _destroy (cb: (err: Error | null) => void): void {
-    const c = this._current
-    if (c && !c.destroyed) c.destroy()
+    // A content stream being read is stopped (a Buffer content has nothing to stop).
+    const c = this._current as { destroyed?: boolean, destroy?: () => void } | null
+    if (c && typeof c.destroy === 'function' && !c.destroyed) c.destroy()
     cb(null)
   }
 
@@ -189,8 +191,7 @@ export class ImageWriter extends Writable {
       if (c && !c.destroyed) c.destroy()
       return
     }
-    const [at, atn] = splitTime(e.atime ?? e.mtime)
-    const [mt, mtn] = splitTime(e.mtime)
+    const { atime: [at, atn], mtime: [mt, mtn] } = entryTimes(e)
     const item: ApplyItem = {
       op: OP.meta,
       path: rel,
@@ -212,6 +213,9 @@ export class ImageWriter extends Writable {
     switch (e.type) {
       case 'file': {
         const c = e.content
+        if (c != null && typeof (c as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') {
+          throw invalidArgValue('entry.content', c, `must be a readable stream (entry '${e.path}')`)
+        }
         let data = takeBuffer(c)
         if (!data && (e.size ?? 0) > this._small) {
           await this._flush(true)
@@ -344,22 +348,36 @@ export class ImageWriter extends Writable {
   // A big file: created empty beneath the root like every entry, opened
   // beneath it again (never through a symlink), written in large chunks
   // (zero chunks skipped), then its metadata applied like any other entry.
+  // With overwrite it is made under a temporary sibling name and renamed
+  // over the entry's name at the end (native: made durable first when it
+  // replaces a file), so a kill never leaves the name without a whole file.
   // Runs inside _bigFile's hold.
   private async _writeBig (e: Entry, rel: string, item: ApplyItem): Promise<void> {
     const name = this._shown(rel)
-    await this._apply([{ op: OP.file, path: rel, flags: (this._flags & F.replace) | F.noOwner | F.noMode | F.noTimes }], [name])
-    const fd = await native.openBeneath(this._img._root, this._kroot, rel, C.O_WRONLY | C.O_NOFOLLOW | C.O_CLOEXEC, 0)
-    if (fd === -errno.EXDEV) throw unsafePath(name, OUTSIDE)
-    if (fd < 0) throw systemError(fd, 'open', name)
+    const replace = (this._flags & F.replace) !== 0
+    const slash = rel.lastIndexOf('/')
+    const tmpLeaf = `.lkl-new-${randomBytes(6).toString('hex')}`
+    const at = replace ? (slash < 0 ? tmpLeaf : rel.slice(0, slash + 1) + tmpLeaf) : rel
+    await this._apply([{ op: OP.file, path: at, flags: F.noOwner | F.noMode | F.noTimes | (replace ? 0 : this._flags & F.replace) }], [name])
+    let done = false
     try {
-      this._current = e.content ?? null
-      await writeSparse(fd, e.content as AsyncIterable<Buffer> | undefined, name)
-      this._current = null
+      const fd = await native.openBeneath(this._img._root, this._kroot, at, C.O_WRONLY | C.O_NOFOLLOW | C.O_CLOEXEC, 0)
+      if (fd === -errno.EXDEV) throw unsafePath(name, OUTSIDE)
+      if (fd < 0) throw systemError(fd, 'open', name)
+      try {
+        this._current = e.content ?? null
+        await writeSparse(fd, e.content as AsyncIterable<Buffer> | undefined, name)
+        this._current = null
+      } finally {
+        await native.close(fd)
+      }
+      item.mode = C.S_IFREG | (item.mode as number)
+      await this._apply([{ ...item, path: at }], [name])
+      if (replace) await this._apply([{ op: OP.rename, path: rel, target: tmpLeaf }], [name])
+      done = true
     } finally {
-      await native.close(fd)
+      if (!done && replace) await native.unlinkat(this._img._root, this._kroot + '/' + at, 0)
     }
-    item.mode = C.S_IFREG | (item.mode as number)
-    await this._apply([item], [name])
   }
 
   private async _finish (): Promise<void> {

@@ -3,6 +3,9 @@
 // A big file's content into a kernel fd (imageWriter): gathered into large
 // chunks, each written with one call per run of non-zero 64 KiB blocks, so
 // all-zero blocks stay holes; the file's length is then set to what came.
+// After each chunk the file's writeback is started in order (native
+// writeBack), so the disk sees it front to back: a kill mid-file leaves a
+// prefix of it, never a full-size file with ranges of zeros.
 // Calls native directly: the caller holds the image for the whole file
 // (ImageWriter._bigFile), so img.close() waits for it.
 
@@ -37,6 +40,8 @@ export async function writeSparse (fd: number, content: AsyncIterable<Buffer> | 
     }
     pos += fill
     fill = 0
+    const w = await native.writeBack(fd, pos)
+    if (w < 0) throw systemError(w, 'sync_file_range', name)
   }
   if (content) {
     for await (const chunk of content) {

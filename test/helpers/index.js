@@ -127,6 +127,31 @@ function fsck (type, file) {
 }
 
 // Read a file from an ext2/3/4 image with debugfs (an independent reader).
+// Whether an image was unmounted cleanly, by the filesystem's own tools:
+// ext4 has no journal to recover and e2fsck -fn is clean; xfs_repair -n
+// finds no dirty log or damage; fsck.fat -n finds no dirty bit or damage.
+// { ok, output }
+function cleanlyUnmounted (type, file) {
+  switch (type) {
+    case 'ext4': {
+      const d = sh('dumpe2fs', ['-h', file])
+      const f = sh('e2fsck', ['-fn', file])
+      const recover = /needs_recovery/.test(d.stdout)
+      return { ok: !recover && f.status === 0, output: (recover ? 'the journal needs recovery\n' : '') + f.stdout + f.stderr }
+    }
+    case 'xfs': {
+      const r = sh('xfs_repair', ['-n', file])
+      return { ok: r.status === 0, output: r.stdout + r.stderr }
+    }
+    case 'vfat': {
+      const r = sh('fsck.fat', ['-n', file])
+      const out = r.stdout + r.stderr
+      return { ok: r.status === 0 && !/dirty bit/i.test(out), output: out }
+    }
+  }
+  throw new Error('no clean-unmount check for ' + type)
+}
+
 function debugfsCat (file, p) {
   return must('debugfs', ['-R', `cat ${p}`, file]).stdout
 }
@@ -137,4 +162,4 @@ function debugfsLs (file, p) {
   return out.split('\n').map((l) => l.split('/')[5]).filter((n) => n && n !== '.' && n !== '..').sort()
 }
 
-module.exports = { tmpdir, sh, must, pattern, TREE, makeTree, makeImage, fsck, debugfsCat, debugfsLs, sparse, MB }
+module.exports = { tmpdir, sh, must, pattern, TREE, makeTree, makeImage, fsck, cleanlyUnmounted, debugfsCat, debugfsLs, sparse, MB }

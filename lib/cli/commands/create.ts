@@ -15,6 +15,8 @@ import { addDropped, Dropped } from '../../tree/fs-capabilities'
 import { mkfs, mkfsTypes, Usage, MkfsOptions, MkfsResult } from '../../mkfs'
 import { imageSize } from '../../mkfs/tools'
 import { canonicalFsType } from '../../fstype-aliases'
+import { LklError } from '../../errors'
+import { randomBytes } from 'crypto'
 import type { Context } from '../context'
 
 const RETRIES = 3
@@ -30,8 +32,9 @@ async function measure (ctx: Context, sources: string[]): Promise<Usage> {
   return usage
 }
 
-async function populate (ctx: Context, out: string, made: MkfsResult, sources: string[], skip: boolean): Promise<void> {
-  const img = await ctx.image(out, true, made.partition, made.mountOptions)
+// Fill the image being built at `file` (shown to the user as `out`).
+async function populate (ctx: Context, file: string, out: string, made: MkfsResult, sources: string[], skip: boolean): Promise<void> {
+  const img = await ctx.image(file, true, made.partition, made.mountOptions)
   const dropped: Dropped = {}
   for (const src of sources) {
     const progress = new Progress(`create ${out} <- ${src}`)
@@ -48,6 +51,34 @@ async function populate (ctx: Context, out: string, made: MkfsResult, sources: s
   }
   await ctx.close()
   warnDropped('create', out, img, dropped)
+}
+
+// The image is built under a temporary name beside OUT and renamed into
+// place only once complete, so OUT is never a half-filled image: an error
+// or SIGINT/SIGTERM/SIGHUP removes the temporary file (and the signal ends
+// the command with 128 + its number, as a shell expects).
+const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 }
+
+function removeOnSignal (tmp: string, out: string): () => void {
+  const on = (signal: NodeJS.Signals): void => {
+    fs.rmSync(tmp, { force: true })
+    process.stderr.write(`lkl create: ${out}: interrupted by ${signal}; no image was made\n`)
+    process.exit(SIGNAL_CODES[signal])
+  }
+  const signals = Object.keys(SIGNAL_CODES) as NodeJS.Signals[]
+  for (const s of signals) process.on(s, on)
+  return () => { for (const s of signals) process.removeListener(s, on) }
+}
+
+async function moveIntoPlace (tmp: string, out: string): Promise<void> {
+  await fs.promises.rename(tmp, out)
+  // The new name must survive a host crash too.
+  const dir = await fs.promises.open(path.dirname(out), 'r')
+  try {
+    await dir.sync()
+  } finally {
+    await dir.close()
+  }
 }
 
 function isNoSpace (e: unknown): boolean {
@@ -112,8 +143,11 @@ then give byte-identical images).`,
       reproducible: epoch,
       args: v['mkfs-arg'] as string[] | undefined
     }
+    const existing = await fs.promises.lstat(out).catch(() => null)
+    if (existing && !existing.isFile()) throw LklError.notAFile(out)
+    const tmp = path.join(path.dirname(out), `.${path.basename(out)}.lkl-${randomBytes(4).toString('hex')}`)
+    const stopWatching = removeOnSignal(tmp, out)
     let spooled: string | null = null
-    let made = false
     try {
       let usage: Usage | undefined
       if (sizeArg === 'auto') {
@@ -125,12 +159,12 @@ then give byte-identical images).`,
       }
       let size: string | number = sizeArg
       for (let attempt = 0; ; attempt++) {
-        const result = await mkfs(out, { ...base, size, usage })
-        made = true
+        const result = await mkfs(tmp, { ...base, size, usage })
         if (g.verbose) process.stderr.write(`lkl create: ${out}: ${result.type}, ${result.size} bytes${result.partition ? `, partition ${result.partition} (${table})` : ''}\n`)
         try {
-          if (sources.length) await populate(ctx, out, result, sources, v['skip-unsupported'] === true)
+          if (sources.length) await populate(ctx, tmp, out, result, sources, v['skip-unsupported'] === true)
           await result.finalize()
+          await moveIntoPlace(tmp, out)
           return
         } catch (e) {
           await ctx.close().catch(() => {})
@@ -142,10 +176,10 @@ then give byte-identical images).`,
         }
       }
     } catch (e) {
-      // Remove only an image this command made (mkfs replaces regular files only).
-      if (made) await fs.promises.rm(out, { force: true }).catch(() => {})
+      await fs.promises.rm(tmp, { force: true }).catch(() => {})
       throw tagImage(e, out)
     } finally {
+      stopWatching()
       if (spooled) await fs.promises.rm(path.dirname(spooled), { recursive: true, force: true })
     }
   }

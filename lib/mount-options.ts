@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Mount options we add for a filesystem type, unless the caller's own
+// options already set the same key (theirs win). Why each one: a killed
+// process loses the page cache like a machine losing power, so what is
+// written must reach the image soon and in an order that never exposes
+// unwritten blocks (docs/api.md, "Crashes, signals and exit").
+//   ext4  nodioread_nolock: writeback then allocates written extents, which
+//         data=ordered writes before the commit that records the file's
+//         size; with the default (dioread_nolock) a kill can leave files at
+//         full size reading as zeros (unwritten extents not yet converted).
+//   btrfs commit=5: commit every 5 s, not 30 s (ext4's default is 5 s;
+//         the flusher and xfs intervals are sysctls, native/sysctl.cc).
+
+const ADDED: Record<string, string[]> = {
+  ext4: ['nodioread_nolock'],
+  ext3: ['nodioread_nolock'],
+  btrfs: ['commit=5']
+}
+
+// The key an option sets ("commit=5" -> "commit"; "nodioread_nolock" and
+// "dioread_nolock" are one setting, as are "dioread_lock" and its negation).
+function key (opt: string): string {
+  const k = opt.split('=')[0]
+  if (k === 'dioread_lock' || k === 'nodioread_nolock' || k === 'nodioread_lock') return 'dioread_nolock'
+  return k.startsWith('no') ? k.slice(2) : k
+}
+
+/** The options to mount `type` with, given the caller's `user` options. */
+export function mountOptionsFor (type: string, user: string): string {
+  const own = user.split(',').map((o) => o.trim()).filter(Boolean)
+  const keys = new Set(own.map(key))
+  const added = (ADDED[type] ?? []).filter((o) => !keys.has(key(o)))
+  return [...added, ...own].join(',')
+}
