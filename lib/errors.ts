@@ -42,6 +42,38 @@ function errnoMessage (errno: number, name: string): string {
   return EXTRA_MESSAGES[name] ?? 'unknown error'
 }
 
+// Error messages stay one readable line: a path longer than this is shown
+// as its first and last ELIDE_KEEP characters around an ellipsis (the
+// error's `path` property keeps it whole).
+const ELIDE_AT = 240
+const ELIDE_KEEP = 100
+
+/** `s` itself, or its first and last 100 characters joined by '…' if it is long. */
+export function elide (s: string): string {
+  if (s.length <= ELIDE_AT) return s
+  return `${s.slice(0, ELIDE_KEEP)}…${s.slice(-ELIDE_KEEP)}`
+}
+
+/**
+ * A directory entry's name for a message: quoted, with control bytes,
+ * quotes, backslashes (and every non-ASCII byte when it is not UTF-8) as
+ * escapes, so a corrupt name shows what it holds.
+ */
+export function escapeName (name: Buffer): string {
+  const hex = (c: number): string => '\\x' + c.toString(16).padStart(2, '0')
+  const s = name.toString('utf8')
+  let out = ''
+  if (Buffer.from(s, 'utf8').equals(name)) {
+    for (const ch of s) {
+      const c = ch.codePointAt(0) as number
+      out += ch === '"' || ch === '\\' ? '\\' + ch : c < 0x20 || c === 0x7f ? hex(c) : ch
+    }
+  } else {
+    for (const c of name) out += c === 0x22 || c === 0x5c ? '\\' + String.fromCharCode(c) : c < 0x20 || c >= 0x7f ? hex(c) : String.fromCharCode(c)
+  }
+  return `"${elide(out)}"`
+}
+
 /**
  * Build the error for a failed syscall. `neg` is the kernel's -errno;
  * `path`/`dest` are exactly what the caller passed. `stackFrom` is an
@@ -78,6 +110,8 @@ export class LklError extends Error {
   errno?: number
   syscall?: string
   path?: string
+  /** ERR_LKL_CORRUPT_NAME: the name's raw bytes. */
+  badName?: Buffer
 
   constructor (code: string, message: string) {
     super(message)
@@ -211,6 +245,39 @@ export class LklError extends Error {
   static kernel (what: string, neg: number): LklError {
     const e = new LklError('ERR_LKL_KERNEL', `${what} failed (${errnoCode(neg)})`)
     e.errno = neg
+    return e
+  }
+
+  // ---- Corrupt directories (lib/listing.ts) ----
+
+  /**
+   * A directory entry that is never followed: `name` (raw bytes) listed in
+   * `dir`, refused because of `why`; `neg` the errno that fits (-EUCLEAN,
+   * or the kernel's). `skipped`: the warning when it is skipped instead.
+   */
+  static corruptName (dir: string, name: Buffer, why: string, neg: number, skipped = false): LklError {
+    const what = `directory entry ${escapeName(name)} in '${elide(dir)}': ${why}`
+    const e = new LklError('ERR_LKL_CORRUPT_NAME', skipped ? `Skipped the corrupt ${what}` : `Corrupt ${what}`)
+    e.errno = neg
+    e.syscall = 'scandir'
+    e.path = dir
+    e.badName = name
+    return e
+  }
+
+  /** The warning when a listing that ended early (`neg`) is kept as it is. */
+  static listingCut (dir: string, neg: number): LklError {
+    const e = new LklError('ERR_LKL_CORRUPT_NAME', `Skipped the rest of '${elide(dir)}': listing it failed with ${errnoCode(neg)} (a name the kernel refuses, empty or with '/', or a damaged directory block)`)
+    e.errno = neg
+    e.syscall = 'scandir'
+    e.path = dir
+    return e
+  }
+
+  /** A directory deeper than `max` levels below the walk's root. */
+  static tooDeep (p: string, max: number): LklError {
+    const e = new LklError('ERR_LKL_TOO_DEEP', `'${elide(p)}' is more than ${max} directories deep (a corrupt filesystem that loops?)`)
+    e.path = p
     return e
   }
 

@@ -16,6 +16,7 @@ import { ImageWriteStream, WriteStreamOptions } from './streams/file-write'
 import { createFs, Fs } from './fs/shim'
 import { Disk, FileDisk, OverlayDisk } from './disk'
 import { PartitionSpec, resolvePartition, detect, diagnose } from './disk/resolve'
+import { BadNames, WarningHandler, ListingPolicy, checkBadNames } from './listing'
 
 export interface OpenOptions {
   /** Filesystem type ('ext4', 'vfat', 'btrfs', ...) or 'auto' (default). */
@@ -38,6 +39,16 @@ export interface OpenOptions {
    * instead of failing with ERR_LKL_IMAGE_BUSY (default false). A path only.
    */
   wait?: boolean
+  /**
+   * Directory entries a corrupt filesystem hands out that must never be
+   * followed (names that are empty, hold a NUL byte, or repeat '.' or '..';
+   * entries the kernel finds loop): 'error' (default) fails the listing with
+   * ERR_LKL_CORRUPT_NAME naming the directory; 'skip' leaves them out, with
+   * one warning each (onWarning). For img.fs readdir/opendir and img.walk.
+   */
+  badNames?: BadNames
+  /** Where this image's warnings go (skipped entries); default process.emitWarning. */
+  onWarning?: WarningHandler
 }
 
 /** Like node:fs's StatFs. */
@@ -64,6 +75,7 @@ export class Image implements ImageCore, kernel.OpenImage {
   readonly fs: Fs
   /** @internal */ _fds = new Map<number, { _forceClosed (): void }>()
   /** @internal */ _root: number
+  /** @internal */ _listing: ListingPolicy
   private _mount: string
   private _pending = 0
   private _idle: Array<() => void> = []
@@ -71,8 +83,9 @@ export class Image implements ImageCore, kernel.OpenImage {
   private _unmounted = false
 
   /** @internal use lkl.open() */
-  constructor (disk: Disk, type: string, partition: number, readOnly: boolean, mount: string, root: number) {
+  constructor (disk: Disk, type: string, partition: number, readOnly: boolean, mount: string, root: number, listing: ListingPolicy) {
     this.disk = disk
+    this._listing = listing
     this._root = root
     this.path = disk.name
     this.type = type
@@ -174,11 +187,18 @@ export class Image implements ImageCore, kernel.OpenImage {
 function checkOptions (options: OpenOptions): Required<OpenOptions> {
   if (!isObject(options)) throw invalidArgType('options', 'of type object', options)
   const { type = 'auto', partition = 0, readOnly = false, mountOptions = '', wait = false } = options
+  const onWarning: unknown = options.onWarning ?? defaultWarn
   if (typeof type !== 'string' || type === '') throw invalidArgType('options.type', 'a non-empty string', type)
   if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
   if (typeof mountOptions !== 'string') throw invalidArgType('options.mountOptions', 'of type string', mountOptions)
   if (typeof wait !== 'boolean') throw invalidArgType('options.wait', 'of type boolean', wait)
-  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions, wait }
+  if (typeof onWarning !== 'function') throw invalidArgType('options.onWarning', 'of type function', onWarning)
+  const badNames = checkBadNames(options.badNames, 'options.badNames') ?? 'error'
+  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions, wait, badNames, onWarning: onWarning as WarningHandler }
+}
+
+function defaultWarn (w: Error): void {
+  process.emitWarning(w)
 }
 
 /**
@@ -225,7 +245,7 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
       await native.umount(mnt)
       throw root < 0 ? LklError.kernel(`opening the root of '${disk.name}'`, root) : LklError.diskClosed(disk.name)
     }
-    const img = new Image(disk, type, partition, readOnly, mnt, root)
+    const img = new Image(disk, type, partition, readOnly, mnt, root, { badNames: o.badNames, warn: o.onWarning })
     disk._track(img, true)
     kernel.register(img)
     return img

@@ -47,6 +47,17 @@ export interface RawDirent {
   ino: number
 }
 
+/**
+ * What a directory listing could not give (native/dirents.h), as properties
+ * of the array of entries, each only when there is one: `bad`, names never
+ * followed (empty, with a NUL byte, a second '.' or '..'; raw bytes);
+ * `listErr`, the -errno getdents failed with after some entries.
+ */
+export interface ListingFlaws {
+  bad?: Buffer[]
+  listErr?: number
+}
+
 export interface Statfs {
   type: number
   bsize: number
@@ -121,6 +132,9 @@ export interface Errno {
   readonly EISDIR: number
   readonly ELOOP: number
   readonly EOPNOTSUPP: number
+  readonly EUCLEAN: number
+  readonly EBADMSG: number
+  readonly EFBIG: number
 }
 
 /** applyEntries' codes (native/batch_apply.cc): what to create, how, and which step failed. */
@@ -251,7 +265,7 @@ export interface Native {
   statx(root: number, path: string | Buffer, flags: number, mask: number): Promise<Statx | number>
   fstatx(fd: number, mask: number): Promise<Statx | number>
   /** Batched: the whole directory in one call, without "." and "..". */
-  readdir(root: number, path: string | Buffer): Promise<RawDirent[] | number>
+  readdir(root: number, path: string | Buffer): Promise<(RawDirent[] & ListingFlaws) | number>
   readlinkat(root: number, path: string | Buffer): Promise<Buffer | number>
   statfs(root: number, path: string | Buffer): Promise<Statfs | number>
   utimensat(root: number, path: string | Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number, flags: number): R
@@ -276,18 +290,23 @@ export interface Native {
   removexattr(root: number, path: string | Buffer, name: string, follow: boolean): R
 
   // ops_tree.cc (batched)
-  /** The whole subtree, breadth-first: [relpath, DT_* type, ...]. */
-  readdirTree(root: number, path: string | Buffer): Promise<Array<string | number> | number>
+  /**
+   * The whole subtree, breadth-first: [relpath, DT_* type, ...]; `bad`:
+   * [reldir, name, ...] and `listErrs`: [reldir, -errno, ...] as in
+   * ListingFlaws; `openErrs`: [relpath, -errno, ...], subdirectories that
+   * could not be opened (not walked).
+   */
+  readdirTree(root: number, path: string | Buffer): Promise<(Array<string | number> & { bad?: Array<string | Buffer>, listErrs?: Array<string | number>, openErrs?: Array<string | number> }) | number>
   /** Remove a path and everything below it. */
   rmTree(root: number, path: string | Buffer): R
 
   // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/tree and lib/streams)
   /** One directory (flags: scanFlags): sorted children with lstat, symlink targets, xattrs. */
-  scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
+  scanDir(root: number, path: string | Buffer, flags: number): Promise<(ScanRec[] & ListingFlaws) | number>
   /** Start reading a file range into the kernel's cache (returns once submitted). */
   readahead(fd: number, offset: number, length: number): R
   /** Several directories in one job (scanDir for each); files up to maxFile bytes come with `data`, within budget bytes. */
-  scanDirs(root: number, paths: Array<string | Buffer>, flags: number, maxFile?: number, budget?: number): Promise<Array<ScanRec[] | number>>
+  scanDirs(root: number, paths: Array<string | Buffer>, flags: number, maxFile?: number, budget?: number): Promise<Array<(ScanRec[] & ListingFlaws) | number>>
   /** Many small files read whole in one job: a Buffer or -errno each. */
   readFiles(root: number, paths: Array<string | Buffer>, maxEach: number): Promise<Array<Buffer | number>>
   /** Create entries with content and metadata: 0, or [index, -errno, step] of the first failure. */

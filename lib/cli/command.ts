@@ -35,6 +35,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionDef> = {
   exclude: { type: 'string', multiple: true },
   strip: { type: 'string' },
   reproducible: { type: 'boolean' },
+  'skip-bad-names': { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' }
 }
@@ -50,6 +51,7 @@ export const GLOBAL_HELP = `Global options:
       --exclude PATTERN    skip paths matching the glob (repeatable)
       --strip N            drop N leading path components
       --reproducible       clamp times to SOURCE_DATE_EPOCH (or 0), fixed UUIDs
+      --skip-bad-names     skip corrupt directory entries (with a warning) instead of failing
   -v, --verbose            show stack traces on errors
   -h, --help               this help`
 
@@ -82,6 +84,7 @@ export function globals (v: Values): Globals {
     exclude: (v.exclude as string[] | undefined) ?? [],
     strip,
     reproducible: v.reproducible === true || process.env.SOURCE_DATE_EPOCH !== undefined,
+    skipBadNames: v['skip-bad-names'] === true,
     verbose: v.verbose === true
   }
 }

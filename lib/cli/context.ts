@@ -6,8 +6,7 @@
 
 import * as path from 'path'
 import * as lkl from '../index'
-import { UsageError } from './errors'
-import { tagImage } from './errors'
+import { UsageError, tagImage, describe } from './errors'
 import { clampEpoch } from './transforms'
 
 export interface Globals {
@@ -21,6 +20,8 @@ export interface Globals {
   exclude: string[]
   strip?: string
   reproducible: boolean
+  /** --skip-bad-names: images open with badNames 'skip' (warnings on stderr). */
+  skipBadNames: boolean
   verbose: boolean
 }
 
@@ -37,11 +38,19 @@ export function parsePartition (v: string | undefined): Partition | undefined {
 
 export class Context {
   readonly g: Globals
+  /** The command running, for messages ('ls'). */
+  readonly command: string
   private _images = new Map<string, { img: lkl.Image, write: boolean }>()
   private _booted = false
 
-  constructor (g: Globals) {
+  constructor (g: Globals, command = '') {
     this.g = g
+    this.command = command
+  }
+
+  /** A warning on stderr, one line like an error's: `lkl CMD: warning: IMAGE: message`. */
+  warn (w: Error, image?: string): void {
+    process.stderr.write(`lkl${this.command ? ' ' + this.command : ''}: warning: ${describe(tagImage(w, image))}\n`)
   }
 
   /**
@@ -74,7 +83,7 @@ export class Context {
     }
     await this.boot()
     const readOnly = this.g.readOnly || (!write && !this.g.overlay)
-    const opts: lkl.OpenOptions = { readOnly, wait: this.g.wait }
+    const opts: lkl.OpenOptions = { readOnly, wait: this.g.wait, badNames: this.g.skipBadNames ? 'skip' : 'error', onWarning: (w) => this.warn(w, file) }
     if (this.g.type !== undefined) opts.type = this.g.type
     if (part !== undefined) opts.partition = part
     if (mountOptions) opts.mountOptions = mountOptions

@@ -60,7 +60,7 @@ export async function main (argv: string[]): Promise<number> {
     const g = globals(values)
     verbose = g.verbose
     checkTransformOptions(g)
-    ctx = new Context(g)
+    ctx = new Context(g, name)
     await cmd.run(ctx, args, values)
     await ctx.close()
     return 0
