@@ -27,6 +27,7 @@
         'native/copy.cc',
         'native/host_ops.cc',
         'native/dirents.cc',
+        'native/kmsg.cc',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",

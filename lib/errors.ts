@@ -42,16 +42,21 @@ function errnoMessage (errno: number, name: string): string {
   return EXTRA_MESSAGES[name] ?? 'unknown error'
 }
 
-// Error messages stay one readable line: a path longer than this is shown
-// as its first and last ELIDE_KEEP characters around an ellipsis (the
-// error's `path` property keeps it whole).
-const ELIDE_AT = 240
+// Error messages stay one readable line: a path longer than about twice
+// `keep` is shown as its first and last `keep` characters around an
+// ellipsis (the error's `path` property keeps it whole).
 const ELIDE_KEEP = 100
 
-/** `s` itself, or its first and last 100 characters joined by '…' if it is long. */
-export function elide (s: string): string {
-  if (s.length <= ELIDE_AT) return s
-  return `${s.slice(0, ELIDE_KEEP)}…${s.slice(-ELIDE_KEEP)}`
+/** `s` itself, or its first and last `keep` characters joined by '…' if it is long. */
+export function elide (s: string, keep = ELIDE_KEEP): string {
+  if (s.length <= keep * 2 + 40) return s
+  return `${s.slice(0, keep)}…${s.slice(-keep)}`
+}
+
+/** A message with every long quoted part ('...': paths, entry names) elided. */
+export function boundMessage (message: string): string {
+  if (message.length <= ELIDE_KEEP * 2 + 40) return message
+  return message.replace(/'([^']{241,})'/g, (_, q: string) => `'${elide(q)}'`)
 }
 
 /**
@@ -83,8 +88,8 @@ export function systemError (neg: number, syscall: string, path?: string, dest?:
   const errno = -neg
   const code = errnoName(errno)
   let message = `${code}: ${errnoMessage(errno, code)}, ${syscall}`
-  if (path !== undefined) message += ` '${path}'`
-  if (dest !== undefined) message += ` -> '${dest}'`
+  if (path !== undefined) message += ` '${elide(path)}'`
+  if (dest !== undefined) message += ` -> '${elide(dest)}'`
   const err = new Error(message) as SystemError
   err.errno = neg
   err.code = code
@@ -112,9 +117,11 @@ export class LklError extends Error {
   path?: string
   /** ERR_LKL_CORRUPT_NAME: the name's raw bytes. */
   badName?: Buffer
+  /** ERR_LKL_MOUNT_FAILED: the kernel's lines (warning level or worse) logged by the attempt. */
+  kernelLog?: string[]
 
   constructor (code: string, message: string) {
-    super(message)
+    super(boundMessage(message))
     this.name = 'LklError'
     this.code = code
   }
@@ -231,14 +238,16 @@ export class LklError extends Error {
     return e
   }
 
-  static mountFailed (file: string, type: string, partition: number, neg: number, hint: string): LklError {
-    const where = partition ? `partition ${partition} of '${file}'` : `'${file}'`
+  /** `log`: the kernel's lines about the attempt (the last few go in the message). */
+  static mountFailed (file: string, type: string, partition: number, neg: number, log: string[]): LklError {
+    const where = partition ? `partition ${partition} of '${elide(file)}'` : `'${elide(file)}'`
     let message = `Could not mount ${where} as ${type} (${errnoCode(neg)})`
-    if (hint) message += `: ${hint}`
+    if (log.length) message += `: ${log.slice(-3).map((l) => elide(l)).join('; ')}`
     const e = new LklError('ERR_LKL_MOUNT_FAILED', message)
     e.errno = neg
     e.syscall = 'mount'
     e.path = file
+    e.kernelLog = log
     return e
   }
 

@@ -202,17 +202,13 @@ function defaultWarn (w: Error): void {
 }
 
 /**
- * The kernel's log lines about this disk written since `before` (the log's
- * tail when the mount started), as a hint for a failed mount.
+ * The kernel's lines of a failed mount (warning level or worse, logged while
+ * it ran: native disk.cc) that concern this disk: those naming it, or no
+ * disk at all (another open may have logged meanwhile). The newest 16.
  */
-async function mountHint (disk: number, before: string): Promise<string> {
-  let log = await kernel.kernelLog(8192)
-  const mark = before.slice(-200)
-  const at = mark ? log.lastIndexOf(mark) : -1
-  if (at >= 0) log = log.slice(at + mark.length)
-  const dev = new RegExp(`\\blkl${disk}(p\\d+)?\\b`)
-  const lines = log.split('\n').map((l) => l.replace(/^\[[ \d.]+\]\s*/, '').trim()).filter((l) => dev.test(l))
-  return lines.slice(-2).join('; ')
+function mountLog (disk: number, log: string[]): string[] {
+  const ours = new RegExp(`\\blkl${disk}(p\\d+)?\\b`)
+  return log.map((l) => l.trim()).filter((l) => l && (ours.test(l) || !/\blkl\d+/.test(l))).slice(-16)
 }
 
 /** Mount partition `partition` of an attached disk; resolves with the image. */
@@ -228,14 +224,14 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
       type = found
     }
     const readOnly = o.readOnly || disk.readOnly
-    const logBefore = await kernel.kernelLog(200)
     const mnt = await native.mount(id, partition, type, readOnly ? C.MS_RDONLY : 0, o.mountOptions)
-    if (typeof mnt === 'number') {
-      if (mnt === -errno.ENODEV) throw LklError.unknownFsType(type, disk.name)
+    if (typeof mnt !== 'string') {
+      const neg = mnt.errno
+      if (neg === -errno.ENODEV) throw LklError.unknownFsType(type, disk.name)
       const bad = await diagnose(disk, id, partition)
       if (bad) throw bad
-      if (mnt === -errno.ENXIO || (mnt === -errno.ENOENT && partition > 0)) throw LklError.noPartition(disk.name, partition)
-      throw LklError.mountFailed(disk.name, type, partition, mnt, await mountHint(id, logBefore))
+      if (neg === -errno.ENXIO || (neg === -errno.ENOENT && partition > 0)) throw LklError.noPartition(disk.name, partition)
+      throw LklError.mountFailed(disk.name, type, partition, neg, mountLog(id, mnt.log))
     }
     // The image root as an O_PATH fd: path operations run chrooted into it.
     const root = await native.openat(-1, mnt, C.O_PATH | C.O_DIRECTORY | C.O_CLOEXEC, 0)

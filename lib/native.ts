@@ -208,11 +208,13 @@ export interface Native {
   // kernel.cc
   boot(memoryBytes: number, logToStderr: boolean, cmdline: string): R
   halt(): R
-  logTail(maxBytes: number): Promise<string>
   /** The kernel's sysinfo: memory in bytes, procs = kernel tasks. */
   stats(): Promise<{ totalram: number, freeram: number, bufferram: number, procs: number } | number>
   /** Synchronous: blocks the JS thread. Only for process exit. */
   emergencyClose(fds: number[], mounts: string[], timeoutMs: number): number
+  // kmsg.cc
+  /** Every record the kernel's log ring holds, oldest first, levels up to maxLevel: [level, seq, text, ...]. */
+  kernelLog(maxLevel: number): Promise<Array<number | string> | number>
 
   // disk.cc
   diskAddFd(hostFd: number, readOnly: boolean): R
@@ -237,7 +239,8 @@ export interface Native {
   diskAddCustom(size: number, readOnly: boolean,
     dispatch: (op: number, buffer: Buffer | null, position: number, length: number, complete: (result: number) => void) => void,
     hasFlush: boolean, hasDiscard: boolean): R
-  mount(diskId: number, partition: number, fstype: string, flags: number, data: string): Promise<string | number>
+  /** The mount point, or the errno and the kernel's lines of warning level or worse logged during the attempt. */
+  mount(diskId: number, partition: number, fstype: string, flags: number, data: string): Promise<string | { errno: number, log: string[] }>
   umount(mountPoint: string): R
 
   // ops.cc

@@ -8,6 +8,7 @@ import * as path from 'path'
 import * as lkl from '../index'
 import { UsageError, tagImage, describe } from './errors'
 import { clampEpoch } from './transforms'
+import { kernelLogMark, kernelLogSince } from '../kernel'
 
 export interface Globals {
   type?: string
@@ -22,6 +23,8 @@ export interface Globals {
   reproducible: boolean
   /** --skip-bad-names: images open with badNames 'skip' (warnings on stderr). */
   skipBadNames: boolean
+  /** --log: print the kernel's lines of this run at the end. */
+  log: boolean
   verbose: boolean
 }
 
@@ -42,6 +45,7 @@ export class Context {
   readonly command: string
   private _images = new Map<string, { img: lkl.Image, write: boolean }>()
   private _booted = false
+  private _logMark: number | null = null
 
   constructor (g: Globals, command = '') {
     this.g = g
@@ -66,6 +70,15 @@ export class Context {
     const epoch = clampEpoch(this.g)
     if (epoch !== undefined) opts.frozenClock = epoch
     await lkl.boot(opts)
+    // --log shows what the kernel said while the command ran, not its boot.
+    if (this.g.log) this._logMark = await kernelLogMark()
+  }
+
+  /** --log: the kernel's lines since boot, on stderr (call after close()). */
+  async printKernelLog (): Promise<void> {
+    if (this._logMark === null) return
+    const lines = await kernelLogSince(this._logMark)
+    process.stderr.write(lines.map((l) => `kernel: ${l}\n`).join(''))
   }
 
   /**

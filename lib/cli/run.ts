@@ -63,9 +63,13 @@ export async function main (argv: string[]): Promise<number> {
     ctx = new Context(g, name)
     await cmd.run(ctx, args, values)
     await ctx.close()
+    await ctx.printKernelLog()
     return 0
   } catch (err) {
-    if (ctx) await ctx.close().catch(() => {})
+    if (ctx) {
+      await ctx.close().catch(() => {})
+      await ctx.printKernelLog().catch(() => {})
+    }
     if (isEpipe(err)) return 1
     const code = (err as { code?: string } | null)?.code
     if (err instanceof UsageError || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_OUT_OF_RANGE') {
