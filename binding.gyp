@@ -28,6 +28,7 @@
         'native/host_ops.cc',
         'native/dirents.cc',
         'native/sysctl.cc',
+        'native/kmsg.cc',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -42,6 +42,43 @@ function errnoMessage (errno: number, name: string): string {
   return EXTRA_MESSAGES[name] ?? 'unknown error'
 }
 
+// Error messages stay one readable line: a path longer than about twice
+// `keep` is shown as its first and last `keep` characters around an
+// ellipsis (the error's `path` property keeps it whole).
+const ELIDE_KEEP = 100
+
+/** `s` itself, or its first and last `keep` characters joined by '…' if it is long. */
+export function elide (s: string, keep = ELIDE_KEEP): string {
+  if (s.length <= keep * 2 + 40) return s
+  return `${s.slice(0, keep)}…${s.slice(-keep)}`
+}
+
+/** A message with every long quoted part ('...': paths, entry names) elided. */
+export function boundMessage (message: string): string {
+  if (message.length <= ELIDE_KEEP * 2 + 40) return message
+  return message.replace(/'([^']{241,})'/g, (_, q: string) => `'${elide(q)}'`)
+}
+
+/**
+ * A directory entry's name for a message: quoted, with control bytes,
+ * quotes, backslashes (and every non-ASCII byte when it is not UTF-8) as
+ * escapes, so a corrupt name shows what it holds.
+ */
+export function escapeName (name: Buffer): string {
+  const hex = (c: number): string => '\\x' + c.toString(16).padStart(2, '0')
+  const s = name.toString('utf8')
+  let out = ''
+  if (Buffer.from(s, 'utf8').equals(name)) {
+    for (const ch of s) {
+      const c = ch.codePointAt(0) as number
+      out += ch === '"' || ch === '\\' ? '\\' + ch : c < 0x20 || c === 0x7f ? hex(c) : ch
+    }
+  } else {
+    for (const c of name) out += c === 0x22 || c === 0x5c ? '\\' + String.fromCharCode(c) : c < 0x20 || c >= 0x7f ? hex(c) : String.fromCharCode(c)
+  }
+  return `"${elide(out)}"`
+}
+
 /**
  * Build the error for a failed syscall. `neg` is the kernel's -errno;
  * `path`/`dest` are exactly what the caller passed. `stackFrom` is an
@@ -51,8 +88,8 @@ export function systemError (neg: number, syscall: string, path?: string, dest?:
   const errno = -neg
   const code = errnoName(errno)
   let message = `${code}: ${errnoMessage(errno, code)}, ${syscall}`
-  if (path !== undefined) message += ` '${path}'`
-  if (dest !== undefined) message += ` -> '${dest}'`
+  if (path !== undefined) message += ` '${elide(path)}'`
+  if (dest !== undefined) message += ` -> '${elide(dest)}'`
   const err = new Error(message) as SystemError
   err.errno = neg
   err.code = code
@@ -78,9 +115,13 @@ export class LklError extends Error {
   errno?: number
   syscall?: string
   path?: string
+  /** ERR_LKL_CORRUPT_NAME: the name's raw bytes. */
+  badName?: Buffer
+  /** ERR_LKL_MOUNT_FAILED: the kernel's lines (warning level or worse) logged by the attempt. */
+  kernelLog?: string[]
 
   constructor (code: string, message: string) {
-    super(message)
+    super(boundMessage(message))
     this.name = 'LklError'
     this.code = code
   }
@@ -209,20 +250,55 @@ export class LklError extends Error {
     return e
   }
 
-  static mountFailed (file: string, type: string, partition: number, neg: number, hint: string): LklError {
-    const where = partition ? `partition ${partition} of '${file}'` : `'${file}'`
+  /** `log`: the kernel's lines about the attempt (the last few go in the message). */
+  static mountFailed (file: string, type: string, partition: number, neg: number, log: string[]): LklError {
+    const where = partition ? `partition ${partition} of '${elide(file)}'` : `'${elide(file)}'`
     let message = `Could not mount ${where} as ${type} (${errnoCode(neg)})`
-    if (hint) message += `: ${hint}`
+    if (log.length) message += `: ${log.slice(-3).map((l) => elide(l)).join('; ')}`
     const e = new LklError('ERR_LKL_MOUNT_FAILED', message)
     e.errno = neg
     e.syscall = 'mount'
     e.path = file
+    e.kernelLog = log
     return e
   }
 
   static kernel (what: string, neg: number): LklError {
     const e = new LklError('ERR_LKL_KERNEL', `${what} failed (${errnoCode(neg)})`)
     e.errno = neg
+    return e
+  }
+
+  // ---- Corrupt directories (lib/listing.ts) ----
+
+  /**
+   * A directory entry that is never followed: `name` (raw bytes) listed in
+   * `dir`, refused because of `why`; `neg` the errno that fits (-EUCLEAN,
+   * or the kernel's). `skipped`: the warning when it is skipped instead.
+   */
+  static corruptName (dir: string, name: Buffer, why: string, neg: number, skipped = false): LklError {
+    const what = `directory entry ${escapeName(name)} in '${elide(dir)}': ${why}`
+    const e = new LklError('ERR_LKL_CORRUPT_NAME', skipped ? `Skipped the corrupt ${what}` : `Corrupt ${what}`)
+    e.errno = neg
+    e.syscall = 'scandir'
+    e.path = dir
+    e.badName = name
+    return e
+  }
+
+  /** The warning when a listing that ended early (`neg`) is kept as it is. */
+  static listingCut (dir: string, neg: number): LklError {
+    const e = new LklError('ERR_LKL_CORRUPT_NAME', `Skipped the rest of '${elide(dir)}': listing it failed with ${errnoCode(neg)} (a name the kernel refuses, empty or with '/', or a damaged directory block)`)
+    e.errno = neg
+    e.syscall = 'scandir'
+    e.path = dir
+    return e
+  }
+
+  /** A directory deeper than `max` levels below the walk's root. */
+  static tooDeep (p: string, max: number): LklError {
+    const e = new LklError('ERR_LKL_TOO_DEEP', `'${elide(p)}' is more than ${max} directories deep (a corrupt filesystem that loops?)`)
+    e.path = p
     return e
   }
 

@@ -10,6 +10,7 @@
 
 import * as posix from 'path/posix'
 import type { PathLike } from './validate'
+import type { ListingPolicy } from './listing'
 
 export interface ImageCore {
   /** The filesystem type mounted (the kernel's name: 'ext4', 'vfat', ...). */
@@ -25,6 +26,8 @@ export interface ImageCore {
   _root: number
   /** Kernel fds of open FileHandles and file streams, closed by image.close(). */
   _fds: Map<number, { _forceClosed (): void }>
+  /** What listings do with corrupt names, and where warnings go (open({ badNames, onWarning })). */
+  _listing: ListingPolicy
 }
 
 /**

@@ -17,6 +17,7 @@ import { ImageWriteStream, WriteStreamOptions } from './streams/file-write'
 import { createFs, Fs } from './fs/shim'
 import { Disk, FileDisk, OverlayDisk } from './disk'
 import { PartitionSpec, resolvePartition, detect, diagnose } from './disk/resolve'
+import { BadNames, WarningHandler, ListingPolicy, checkBadNames } from './listing'
 
 export interface OpenOptions {
   /** Filesystem type ('ext4', 'vfat', 'btrfs', ...) or 'auto' (default). */
@@ -39,6 +40,16 @@ export interface OpenOptions {
    * instead of failing with ERR_LKL_IMAGE_BUSY (default false). A path only.
    */
   wait?: boolean
+  /**
+   * Directory entries a corrupt filesystem hands out that must never be
+   * followed (names that are empty, hold a NUL byte, or repeat '.' or '..';
+   * entries the kernel finds loop): 'error' (default) fails the listing with
+   * ERR_LKL_CORRUPT_NAME naming the directory; 'skip' leaves them out, with
+   * one warning each (onWarning). For img.fs readdir/opendir and img.walk.
+   */
+  badNames?: BadNames
+  /** Where this image's warnings go (skipped entries); default process.emitWarning. */
+  onWarning?: WarningHandler
 }
 
 /** Like node:fs's StatFs. */
@@ -65,6 +76,7 @@ export class Image implements ImageCore, kernel.OpenImage {
   readonly fs: Fs
   /** @internal */ _fds = new Map<number, { _forceClosed (): void }>()
   /** @internal */ _root: number
+  /** @internal */ _listing: ListingPolicy
   private _mount: string
   private _pending = 0
   private _idle: Array<() => void> = []
@@ -72,8 +84,9 @@ export class Image implements ImageCore, kernel.OpenImage {
   private _unmounted = false
 
   /** @internal use lkl.open() */
-  constructor (disk: Disk, type: string, partition: number, readOnly: boolean, mount: string, root: number) {
+  constructor (disk: Disk, type: string, partition: number, readOnly: boolean, mount: string, root: number, listing: ListingPolicy) {
     this.disk = disk
+    this._listing = listing
     this._root = root
     this.path = disk.name
     this.type = type
@@ -175,25 +188,28 @@ export class Image implements ImageCore, kernel.OpenImage {
 function checkOptions (options: OpenOptions): Required<OpenOptions> {
   if (!isObject(options)) throw invalidArgType('options', 'of type object', options)
   const { type = 'auto', partition = 0, readOnly = false, mountOptions = '', wait = false } = options
+  const onWarning: unknown = options.onWarning ?? defaultWarn
   if (typeof type !== 'string' || type === '') throw invalidArgType('options.type', 'a non-empty string', type)
   if (typeof readOnly !== 'boolean') throw invalidArgType('options.readOnly', 'of type boolean', readOnly)
   if (typeof mountOptions !== 'string') throw invalidArgType('options.mountOptions', 'of type string', mountOptions)
   if (typeof wait !== 'boolean') throw invalidArgType('options.wait', 'of type boolean', wait)
-  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions, wait }
+  if (typeof onWarning !== 'function') throw invalidArgType('options.onWarning', 'of type function', onWarning)
+  const badNames = checkBadNames(options.badNames, 'options.badNames') ?? 'error'
+  return { type: canonicalFsType(type), partition: checkPartitionSpec(partition), readOnly, mountOptions, wait, badNames, onWarning: onWarning as WarningHandler }
+}
+
+function defaultWarn (w: Error): void {
+  process.emitWarning(w)
 }
 
 /**
- * The kernel's log lines about this disk written since `before` (the log's
- * tail when the mount started), as a hint for a failed mount.
+ * The kernel's lines of a failed mount (warning level or worse, logged while
+ * it ran: native disk.cc) that concern this disk: those naming it, or no
+ * disk at all (another open may have logged meanwhile). The newest 16.
  */
-async function mountHint (disk: number, before: string): Promise<string> {
-  let log = await kernel.kernelLog(8192)
-  const mark = before.slice(-200)
-  const at = mark ? log.lastIndexOf(mark) : -1
-  if (at >= 0) log = log.slice(at + mark.length)
-  const dev = new RegExp(`\\blkl${disk}(p\\d+)?\\b`)
-  const lines = log.split('\n').map((l) => l.replace(/^\[[ \d.]+\]\s*/, '').trim()).filter((l) => dev.test(l))
-  return lines.slice(-2).join('; ')
+function mountLog (disk: number, log: string[]): string[] {
+  const ours = new RegExp(`\\blkl${disk}(p\\d+)?\\b`)
+  return log.map((l) => l.trim()).filter((l) => l && (ours.test(l) || !/\blkl\d+/.test(l))).slice(-16)
 }
 
 /** Mount partition `partition` of an attached disk; resolves with the image. */
@@ -209,14 +225,14 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
       type = found
     }
     const readOnly = o.readOnly || disk.readOnly
-    const logBefore = await kernel.kernelLog(200)
     const mnt = await native.mount(id, partition, type, readOnly ? C.MS_RDONLY : 0, mountOptionsFor(type, o.mountOptions))
-    if (typeof mnt === 'number') {
-      if (mnt === -errno.ENODEV) throw LklError.unknownFsType(type, disk.name)
+    if (typeof mnt !== 'string') {
+      const neg = mnt.errno
+      if (neg === -errno.ENODEV) throw LklError.unknownFsType(type, disk.name)
       const bad = await diagnose(disk, id, partition)
       if (bad) throw bad
-      if (mnt === -errno.ENXIO || (mnt === -errno.ENOENT && partition > 0)) throw LklError.noPartition(disk.name, partition)
-      throw LklError.mountFailed(disk.name, type, partition, mnt, await mountHint(id, logBefore))
+      if (neg === -errno.ENXIO || (neg === -errno.ENOENT && partition > 0)) throw LklError.noPartition(disk.name, partition)
+      throw LklError.mountFailed(disk.name, type, partition, neg, mountLog(id, mnt.log))
     }
     // The image root as an O_PATH fd: path operations run chrooted into it.
     const root = await native.openat(-1, mnt, C.O_PATH | C.O_DIRECTORY | C.O_CLOEXEC, 0)
@@ -226,7 +242,7 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
       await native.umount(mnt)
       throw root < 0 ? LklError.kernel(`opening the root of '${disk.name}'`, root) : LklError.diskClosed(disk.name)
     }
-    const img = new Image(disk, type, partition, readOnly, mnt, root)
+    const img = new Image(disk, type, partition, readOnly, mnt, root, { badNames: o.badNames, warn: o.onWarning })
     disk._track(img, true)
     kernel.register(img)
     return img

@@ -6,7 +6,7 @@
 import { native } from './native'
 import { LklError, invalidArgType, invalidArgValue } from './errors'
 import { parseSize } from './byte-size'
-import { checkOptions, checkBool } from './validate'
+import { checkOptions, checkBool, checkInt } from './validate'
 
 export interface BootOptions {
   /** Kernel memory: bytes, or a size string like '256M', '1.5G' (lib/byte-size.ts). Default 256M. */
@@ -224,10 +224,43 @@ export async function stats (): Promise<KernelStats> {
   return { memoryTotal: r.totalram, memoryFree: r.freeram, tasks: r.procs }
 }
 
-/** The end of the kernel log (for debugging and error hints). */
+/** The kernel's log ring: every record it still holds, oldest first (seq: its sequence number). */
+async function logRecords (): Promise<Array<{ seq: number, text: string }>> {
+  if (state !== 'running') return []
+  const r = await native.kernelLog(7)
+  if (typeof r === 'number') throw LklError.kernel('reading the kernel log', r)
+  const out = []
+  for (let i = 0; i + 2 < r.length; i += 3) out.push({ seq: r[i + 1] as number, text: r[i + 2] as string })
+  return out
+}
+
+/**
+ * The kernel's recent log lines, every level (its own ring holds the last
+ * 64 KiB of records, whatever the console shows): the newest whole lines
+ * within maxBytes, oldest first. '' before boot and after halt.
+ */
 export function kernelLog (maxBytes = 16384): Promise<string> {
-  if (state !== 'running') return Promise.resolve('')
-  return native.logTail(maxBytes)
+  checkInt(maxBytes, 'maxBytes', 0)
+  return logRecords().then((records) => {
+    const lines: string[] = []
+    let bytes = 0
+    for (const { text } of records.reverse()) {
+      bytes += Buffer.byteLength(text) + 1
+      if (bytes > maxBytes) break
+      lines.push(text)
+    }
+    return lines.reverse().map((l) => l + '\n').join('')
+  })
+}
+
+/** A mark in the kernel log: kernelLogSince(mark) gives the lines logged after it (the CLI's --log). */
+export async function kernelLogMark (): Promise<number> {
+  const r = await logRecords()
+  return r.length ? r[r.length - 1].seq : -1
+}
+
+export async function kernelLogSince (mark: number): Promise<string[]> {
+  return (await logRecords()).filter((r) => r.seq > mark).map((r) => r.text)
 }
 
 // ---- process exit ----------------------------------------------------------

@@ -47,6 +47,17 @@ export interface RawDirent {
   ino: number
 }
 
+/**
+ * What a directory listing could not give (native/dirents.h), as properties
+ * of the array of entries, each only when there is one: `bad`, names never
+ * followed (empty, with a NUL byte, a second '.' or '..'; raw bytes);
+ * `listErr`, the -errno getdents failed with after some entries.
+ */
+export interface ListingFlaws {
+  bad?: Buffer[]
+  listErr?: number
+}
+
 export interface Statfs {
   type: number
   bsize: number
@@ -122,6 +133,9 @@ export interface Errno {
   readonly EINVAL: number
   readonly ELOOP: number
   readonly EOPNOTSUPP: number
+  readonly EUCLEAN: number
+  readonly EBADMSG: number
+  readonly EFBIG: number
 }
 
 /** applyEntries' codes (native/batch_apply.cc): what to create, how, and which step failed. */
@@ -198,11 +212,13 @@ export interface Native {
   /** Synchronous boot and halt: block the JS thread (a host thread does the work). The node-lkl 1.x API only. */
   bootSync(memoryBytes: number, logToStderr: boolean, cmdline: string): number
   haltSync(): number
-  logTail(maxBytes: number): Promise<string>
   /** The kernel's sysinfo: memory in bytes, procs = kernel tasks. */
   stats(): Promise<{ totalram: number, freeram: number, bufferram: number, procs: number } | number>
   /** Synchronous: blocks the JS thread. Only for process exit. */
   emergencyClose(fds: number[], mounts: string[], timeoutMs: number): number
+  // kmsg.cc
+  /** Every record the kernel's log ring holds, oldest first, levels up to maxLevel: [level, seq, text, ...]. */
+  kernelLog(maxLevel: number): Promise<Array<number | string> | number>
 
   // disk.cc
   diskAddFd(hostFd: number, readOnly: boolean): R
@@ -227,7 +243,8 @@ export interface Native {
   diskAddCustom(size: number, readOnly: boolean,
     dispatch: (op: number, buffer: Buffer | null, position: number, length: number, complete: (result: number) => void) => void,
     hasFlush: boolean, hasDiscard: boolean): R
-  mount(diskId: number, partition: number, fstype: string, flags: number, data: string): Promise<string | number>
+  /** The mount point, or the errno and the kernel's lines of warning level or worse logged during the attempt. */
+  mount(diskId: number, partition: number, fstype: string, flags: number, data: string): Promise<string | { errno: number, log: string[] }>
   umount(mountPoint: string): R
 
   // ops.cc
@@ -257,7 +274,7 @@ export interface Native {
   statx(root: number, path: string | Buffer, flags: number, mask: number): Promise<Statx | number>
   fstatx(fd: number, mask: number): Promise<Statx | number>
   /** Batched: the whole directory in one call, without "." and "..". */
-  readdir(root: number, path: string | Buffer): Promise<RawDirent[] | number>
+  readdir(root: number, path: string | Buffer): Promise<(RawDirent[] & ListingFlaws) | number>
   readlinkat(root: number, path: string | Buffer): Promise<Buffer | number>
   statfs(root: number, path: string | Buffer): Promise<Statfs | number>
   utimensat(root: number, path: string | Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number, flags: number): R
@@ -282,18 +299,23 @@ export interface Native {
   removexattr(root: number, path: string | Buffer, name: string, follow: boolean): R
 
   // ops_tree.cc (batched)
-  /** The whole subtree, breadth-first: [relpath, DT_* type, ...]. */
-  readdirTree(root: number, path: string | Buffer): Promise<Array<string | number> | number>
+  /**
+   * The whole subtree, breadth-first: [relpath, DT_* type, ...]; `bad`:
+   * [reldir, name, ...] and `listErrs`: [reldir, -errno, ...] as in
+   * ListingFlaws; `openErrs`: [relpath, -errno, ...], subdirectories that
+   * could not be opened (not walked).
+   */
+  readdirTree(root: number, path: string | Buffer): Promise<(Array<string | number> & { bad?: Array<string | Buffer>, listErrs?: Array<string | number>, openErrs?: Array<string | number> }) | number>
   /** Remove a path and everything below it. */
   rmTree(root: number, path: string | Buffer): R
 
   // batch_scan.cc, batch_apply.cc, copy.cc (batched; see lib/tree and lib/streams)
   /** One directory (flags: scanFlags): sorted children with lstat, symlink targets, xattrs. */
-  scanDir(root: number, path: string | Buffer, flags: number): Promise<ScanRec[] | number>
+  scanDir(root: number, path: string | Buffer, flags: number): Promise<(ScanRec[] & ListingFlaws) | number>
   /** Start reading a file range into the kernel's cache (returns once submitted). */
   readahead(fd: number, offset: number, length: number): R
   /** Several directories in one job (scanDir for each); files up to maxFile bytes come with `data`, within budget bytes. */
-  scanDirs(root: number, paths: Array<string | Buffer>, flags: number, maxFile?: number, budget?: number): Promise<Array<ScanRec[] | number>>
+  scanDirs(root: number, paths: Array<string | Buffer>, flags: number, maxFile?: number, budget?: number): Promise<Array<(ScanRec[] & ListingFlaws) | number>>
   /** Many small files read whole in one job: a Buffer or -errno each. */
   readFiles(root: number, paths: Array<string | Buffer>, maxEach: number): Promise<Array<Buffer | number>>
   /** Create entries with content and metadata: 0, or [index, -errno, step] of the first failure. */

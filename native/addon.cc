@@ -24,6 +24,7 @@ Completer* GetCompleter(Napi::Env env) { return env.GetInstanceData<Completer>()
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Completer, KeepCompleter>(new Completer(env));
   InitKernel(env, exports);
+  InitKmsg(env, exports);
   InitDisk(env, exports);
   InitOps(env, exports);
   InitStructOps(env, exports);

@@ -133,7 +133,8 @@ void StatRec(long dirfd, const char* name, const std::string& full, int flags, R
 }
 
 // scanDir(root, path, flags) -> [{ name, mode, ... }] | -errno
-// Children sorted by name (bytewise), "." and ".." dropped.
+// Children sorted by name (bytewise), "." and ".." dropped; the array's
+// `bad` and `listErr` say what the listing could not give (dirents.h).
 class ScanJob : public Job {
  public:
   ScanJob(std::string path, int flags, DataBudget* budget)
@@ -152,19 +153,19 @@ class ScanJob : public Job {
       result_ = fd;
       return;
     }
-    std::vector<Dirent> ents;
-    result_ = ReadDirents(fd, &ents, false);  // every entry gets a statx below
-    if (result_ == 0) {
-      std::sort(ents.begin(), ents.end(),
-                [](const Dirent& a, const Dirent& b) { return a.name < b.name; });
-      std::string base = path_;
-      if (base.empty() || base.back() != '/') base += '/';
-      recs_.resize(ents.size());
-      for (size_t i = 0; i < ents.size(); i++) {
-        Rec& rec = recs_[i];
-        rec.name = std::move(ents[i].name);
-        StatRec(fd, rec.name.c_str(), base + rec.name, flags_, &rec, budget_);
-      }
+    // A listing that ended early still gives its entries: lib/ decides
+    // (listing_.err, listing_.bad) whether that is an error.
+    ReadDirents(fd, &listing_, false);  // every entry gets a statx below
+    std::vector<Dirent>& ents = listing_.ents;
+    std::sort(ents.begin(), ents.end(),
+              [](const Dirent& a, const Dirent& b) { return a.name < b.name; });
+    std::string base = path_;
+    if (base.empty() || base.back() != '/') base += '/';
+    recs_.resize(ents.size());
+    for (size_t i = 0; i < ents.size(); i++) {
+      Rec& rec = recs_[i];
+      rec.name = std::move(ents[i].name);
+      StatRec(fd, rec.name.c_str(), base + rec.name, flags_, &rec, budget_);
     }
     Sys(__lkl__NR_close, fd);
   }
@@ -173,6 +174,7 @@ class ScanJob : public Job {
     if (result_ < 0) return Job::Result(env);
     Napi::Array arr = Napi::Array::New(env, recs_.size());
     for (size_t i = 0; i < recs_.size(); i++) arr[i] = ToJs(env, recs_[i]);
+    SetListingFlaws(env, arr, listing_);
     return arr;
   }
 
@@ -201,6 +203,7 @@ class ScanJob : public Job {
   std::string path_;
   int flags_;
   DataBudget* budget_;
+  Listing listing_;
   std::vector<Rec> recs_;
 };
 

@@ -3,11 +3,15 @@
 // Disks and mounts. Entry functions run on the JS thread; the host library
 // calls (which enter the kernel or take the disk table's lock) run on a
 // pool thread. JS-backed disks are in disk_custom.cc.
+#include <lkl/asm/unistd.h>
+
 #include <functional>
 #include <vector>
 
 #include "args.h"
+#include "kmsg.h"
 #include "ops.h"
+#include "sys.h"
 
 namespace lkl {
 
@@ -159,7 +163,9 @@ Napi::Value DiskTable(Info info) {
                                                       static_cast<int>(ArgLong(info, 0))));
 }
 
-// mount(diskId, partition, fstype, flags, data) -> mount point | -errno
+// mount(diskId, partition, fstype, flags, data) -> mount point |
+// { errno, log: [text, ...] }: on failure, the kernel's lines of warning
+// level or worse logged while the mount ran (why the filesystem refused).
 class MountJob : public Job {
  public:
   MountJob(int disk, int part, std::string fstype, unsigned long flags, std::string data)
@@ -170,11 +176,22 @@ class MountJob : public Job {
         data_(std::move(data)),
         mnt_(256, '\0') {}
   void Execute() override {
+    long log = KmsgOpen(true);
     result_ = lkl_host_mount(disk_, part_, fstype_.c_str(), flags_,
                              data_.empty() ? nullptr : data_.c_str(), mnt_.data(), mnt_.size());
+    if (log < 0) return;
+    if (result_ < 0) KmsgRead(log, kLogWarning, &log_);
+    Sys(__lkl__NR_close, log);
   }
   Napi::Value Result(Napi::Env env) override {
-    if (result_ < 0) return Job::Result(env);
+    if (result_ < 0) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("errno", static_cast<double>(result_));
+      Napi::Array lines = Napi::Array::New(env, log_.size());
+      for (size_t i = 0; i < log_.size(); i++) lines[i] = Napi::String::New(env, log_[i].text);
+      o.Set("log", lines);
+      return o;
+    }
     return Napi::String::New(env, mnt_.c_str());
   }
 
@@ -184,6 +201,7 @@ class MountJob : public Job {
   unsigned long flags_;
   std::string data_;
   std::string mnt_;
+  std::vector<LogLine> log_;
 };
 
 Napi::Value Mount(Info info) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// Kernel lifecycle: boot, halt, kernel log, and the synchronous emergency
-// close used only at process exit.
+// Kernel lifecycle: boot, halt, and the synchronous emergency close used
+// only at process exit (the kernel log is kmsg.cc).
 // Entry functions run on the JS thread; the work runs on a pool thread,
 // except bootSync/haltSync and emergencyClose (each on its own short-lived
 // host thread while the JS thread waits, see below).
@@ -117,27 +117,6 @@ Napi::Value HaltSync(Info info) {
   return Napi::Number::New(info.Env(), static_cast<double>(RunOnFreshThread(&job)));
 }
 
-// logTail(maxBytes) -> string: the end of the kernel log.
-class LogJob : public Job {
- public:
-  explicit LogJob(size_t len) : buf_(len) {}
-  void Execute() override {
-    result_ = static_cast<long>(lkl_host_log_tail(buf_.data(), buf_.size()));
-  }
-  Napi::Value Result(Napi::Env env) override {
-    return Napi::String::New(env, buf_.data(), static_cast<size_t>(result_));
-  }
-
- private:
-  std::vector<char> buf_;
-};
-
-Napi::Value LogTail(Info info) {
-  long len = ArgLong(info, 0);
-  if (len < 0) len = 0;
-  return Submit(info, std::make_unique<LogJob>(static_cast<size_t>(len)));
-}
-
 // stats() -> { totalram, freeram, bufferram, procs } (bytes; procs: kernel
 // tasks) | -errno: the kernel's sysinfo, for leak checks and debugging.
 class StatsJob : public Job {
@@ -242,7 +221,6 @@ void InitKernel(Napi::Env env, Napi::Object exports) {
   exports["halt"] = Napi::Function::New(env, Halt, "halt");
   exports["bootSync"] = Napi::Function::New(env, BootSync, "bootSync");
   exports["haltSync"] = Napi::Function::New(env, HaltSync, "haltSync");
-  exports["logTail"] = Napi::Function::New(env, LogTail, "logTail");
   exports["stats"] = Napi::Function::New(env, Stats, "stats");
   exports["emergencyClose"] = Napi::Function::New(env, EmergencyClose, "emergencyClose");
 }

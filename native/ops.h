@@ -15,6 +15,7 @@ void InitTreeOps(Napi::Env env, Napi::Object exports);    // ops_tree.cc
 void InitKernel(Napi::Env env, Napi::Object exports);     // kernel.cc
 void InitDisk(Napi::Env env, Napi::Object exports);       // disk.cc
 void InitConstants(Napi::Env env, Napi::Object exports);  // constants.cc
+void InitKmsg(Napi::Env env, Napi::Object exports);       // kmsg.cc
 // Host syscalls node:fs lacks, one plain synchronous call each on the JS
 // thread (not batched, never the kernel).
 void InitHostOps(Napi::Env env, Napi::Object exports);  // host_ops.cc

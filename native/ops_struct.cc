@@ -69,7 +69,8 @@ Napi::Value Fstatx(Info info) {
 }
 
 // readdir(path) -> [{ name, type, ino }] | -errno. Batched: open, every
-// getdents64 call and close happen in one job. "." and ".." are dropped.
+// getdents64 call and close happen in one job. "." and ".." are dropped;
+// the array's `bad` and `listErr` say what the listing could not give.
 class ReaddirJob : public Job {
  public:
   explicit ReaddirJob(std::string path) : path_(std::move(path)) {}
@@ -80,25 +81,27 @@ class ReaddirJob : public Job {
       result_ = fd;
       return;
     }
-    result_ = ReadDirents(fd, &entries_, true);
+    ReadDirents(fd, &listing_, true);
     Sys(__lkl__NR_close, fd);
   }
   Napi::Value Result(Napi::Env env) override {
     if (result_ < 0) return Job::Result(env);
-    Napi::Array arr = Napi::Array::New(env, entries_.size());
-    for (size_t i = 0; i < entries_.size(); i++) {
+    const std::vector<Dirent>& ents = listing_.ents;
+    Napi::Array arr = Napi::Array::New(env, ents.size());
+    for (size_t i = 0; i < ents.size(); i++) {
       Napi::Object o = Napi::Object::New(env);
-      o.Set("name", entries_[i].name);
-      o.Set("type", static_cast<uint32_t>(entries_[i].type));
-      o.Set("ino", static_cast<double>(entries_[i].ino));
+      o.Set("name", ents[i].name);
+      o.Set("type", static_cast<uint32_t>(ents[i].type));
+      o.Set("ino", static_cast<double>(ents[i].ino));
       arr[i] = o;
     }
+    SetListingFlaws(env, arr, listing_);
     return arr;
   }
 
  private:
   std::string path_;
-  std::vector<Dirent> entries_;
+  Listing listing_;
 };
 
 // readdir(root, path)

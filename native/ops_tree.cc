@@ -33,7 +33,10 @@ long OpenDir(long dirfd, const char* name) {
 
 // readdirTree(root, path) -> [relpath, type, relpath, type, ...] | -errno.
 // Breadth-first, like node:fs's recursive readdir: the directory's own
-// entries, then those of each subdirectory in the order found.
+// entries, then those of each subdirectory in the order found. The array's
+// `bad` ([reldir, name Buffer, ...]) and `listErrs` ([reldir, -errno, ...])
+// say what listings could not give (dirents.h), `openErrs` ([relpath,
+// -errno, ...]) the subdirectories that could not be opened.
 class ReaddirTreeJob : public Job {
  public:
   explicit ReaddirTreeJob(std::string path) : path_(std::move(path)) {}
@@ -51,19 +54,22 @@ class ReaddirTreeJob : public Job {
     while (!queue.empty()) {
       auto [fd, rel] = queue.front();
       queue.pop_front();
-      std::vector<Dirent> ents;
-      long r = ReadDirents(fd, &ents, true);
-      if (r < 0 && result_ == 0) result_ = r;
-      for (auto& e : ents) {
+      Listing l;
+      ReadDirents(fd, &l, true);
+      // What the listing could not give is for lib/ to judge (by directory).
+      for (auto& b : l.bad) bad_.push_back({rel, std::move(b)});
+      if (l.err < 0) list_errs_.push_back({rel, l.err});
+      for (auto& e : l.ents) {
         std::string p = rel.empty() ? e.name : rel + "/" + e.name;
         if (e.type == kDtDir) {
           long sub = OpenDir(fd, e.name.c_str());
-          // A directory that vanished or cannot be read is listed, not
-          // walked (like node:fs, the first hard error is reported).
+          // A directory that vanished is listed, not walked; one that
+          // cannot be opened (a corrupt entry: ELOOP, EUCLEAN) is for lib/
+          // to judge.
           if (sub >= 0)
             queue.push_back({sub, p});
-          else if (sub != -LKL_ENOENT && result_ == 0)
-            result_ = sub;
+          else if (sub != -LKL_ENOENT)
+            open_errs_.push_back({p, sub});
         }
         entries_.push_back({std::move(p), e.type});
       }
@@ -78,6 +84,31 @@ class ReaddirTreeJob : public Job {
       arr[i++] = Napi::String::New(env, e.path);
       arr[i++] = Napi::Number::New(env, e.type);
     }
+    if (!bad_.empty()) {
+      Napi::Array bad = Napi::Array::New(env, bad_.size() * 2);
+      for (size_t k = 0; k < bad_.size(); k++) {
+        bad[k * 2] = Napi::String::New(env, bad_[k].first);
+        const std::string& name = bad_[k].second;
+        bad[k * 2 + 1] = Napi::Buffer<char>::Copy(env, name.data(), name.size());
+      }
+      arr.Set("bad", bad);
+    }
+    if (!list_errs_.empty()) {
+      Napi::Array errs = Napi::Array::New(env, list_errs_.size() * 2);
+      for (size_t k = 0; k < list_errs_.size(); k++) {
+        errs[k * 2] = Napi::String::New(env, list_errs_[k].first);
+        errs[k * 2 + 1] = Napi::Number::New(env, static_cast<double>(list_errs_[k].second));
+      }
+      arr.Set("listErrs", errs);
+    }
+    if (!open_errs_.empty()) {
+      Napi::Array errs = Napi::Array::New(env, open_errs_.size() * 2);
+      for (size_t k = 0; k < open_errs_.size(); k++) {
+        errs[k * 2] = Napi::String::New(env, open_errs_[k].first);
+        errs[k * 2 + 1] = Napi::Number::New(env, static_cast<double>(open_errs_[k].second));
+      }
+      arr.Set("openErrs", errs);
+    }
     return arr;
   }
 
@@ -88,6 +119,11 @@ class ReaddirTreeJob : public Job {
     uint8_t type;
   };
   std::vector<Item> entries_;
+  // (directory relative to the top, raw name) / (directory, -errno) /
+  // (subdirectory, -errno of opening it)
+  std::vector<std::pair<std::string, std::string>> bad_;
+  std::vector<std::pair<std::string, long>> list_errs_;
+  std::vector<std::pair<std::string, long>> open_errs_;
 };
 
 Napi::Value ReaddirTree(Info info) {
@@ -107,13 +143,17 @@ long RemoveTree(long dirfd, const char* name, uint8_t type) {
   long fd = OpenDir(dirfd, name);
   if (fd < 0) return fd;
   long r = 0;
+  bool corrupt = false;
   // Read the whole listing before removing anything, then read again: some
   // filesystems skip entries when the directory changes under getdents.
   for (;;) {
-    std::vector<Dirent> ents;
-    r = ReadDirents(fd, &ents, true);
-    if (r < 0 || ents.empty()) break;
-    for (auto& e : ents) {
+    Listing l;
+    r = ReadDirents(fd, &l, true);
+    // A corrupt name cannot be unlinked (nor followed): remove the rest,
+    // then say what is wrong rather than ENOTEMPTY.
+    if (!l.bad.empty()) corrupt = true;
+    if (r < 0 || l.ents.empty()) break;
+    for (auto& e : l.ents) {
       r = RemoveTree(fd, e.name.c_str(), e.type);
       if (r < 0) break;
     }
@@ -122,6 +162,7 @@ long RemoveTree(long dirfd, const char* name, uint8_t type) {
   }
   Sys(__lkl__NR_close, fd);
   if (r < 0) return r;
+  if (corrupt) return -LKL_EUCLEAN;
   return Sys(__lkl__NR_unlinkat, dirfd, P(name), LKL_AT_REMOVEDIR);
 }
 

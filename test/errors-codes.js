@@ -46,6 +46,9 @@ function entries (list) {
 const triggers = {
   ERR_LKL_BOOT_FAILED: () => { throw lkl.LklError.bootFailed(-12) }, // a kernel that fails to boot
   ERR_LKL_KERNEL: () => { throw lkl.LklError.kernel('unmount', -16) }, // an unmount the kernel refuses
+  // Real ones: test/corrupt-names.js (a patched ext4 image); no real tree is 4096 levels deep.
+  ERR_LKL_CORRUPT_NAME: () => { throw lkl.LklError.corruptName('/d', Buffer.from('\0x'), 'the name holds a NUL byte', -117) },
+  ERR_LKL_TOO_DEEP: () => { throw lkl.LklError.tooDeep('a/a/a', 4096) },
   ERR_LKL_ALREADY_BOOTED: async () => {
     await lkl.boot({ memory: '96M' })
     await lkl.boot({ memory: '1.5G' }) // a fraction: the one size grammar (lib/byte-size.ts)

@@ -36,6 +36,8 @@ export const GLOBAL_OPTIONS: Record<string, OptionDef> = {
   exclude: { type: 'string', multiple: true },
   strip: { type: 'string' },
   reproducible: { type: 'boolean' },
+  'skip-bad-names': { type: 'boolean' },
+  log: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' }
 }
@@ -51,6 +53,8 @@ export const GLOBAL_HELP = `Global options:
       --exclude PATTERN    skip paths matching the glob (repeatable)
       --strip N            drop N leading path components
       --reproducible       clamp times to SOURCE_DATE_EPOCH (or 0), fixed UUIDs
+      --skip-bad-names     skip corrupt directory entries (with a warning) instead of failing
+      --log                print the kernel's log lines of this run on stderr at the end
   -v, --verbose            show stack traces on errors
   -h, --help               this help`
 
@@ -83,6 +87,8 @@ export function globals (v: Values): Globals {
     exclude: (v.exclude as string[] | undefined) ?? [],
     strip,
     reproducible: v.reproducible === true || process.env.SOURCE_DATE_EPOCH !== undefined,
+    skipBadNames: v['skip-bad-names'] === true,
+    log: v.log === true,
     verbose: v.verbose === true
   }
 }

@@ -6,9 +6,9 @@
 
 import * as path from 'path'
 import * as lkl from '../index'
-import { UsageError } from './errors'
-import { tagImage } from './errors'
+import { UsageError, tagImage, describe } from './errors'
 import { clampEpoch } from './transforms'
+import { kernelLogMark, kernelLogSince } from '../kernel'
 
 export interface Globals {
   type?: string
@@ -21,6 +21,10 @@ export interface Globals {
   exclude: string[]
   strip?: string
   reproducible: boolean
+  /** --skip-bad-names: images open with badNames 'skip' (warnings on stderr). */
+  skipBadNames: boolean
+  /** --log: print the kernel's lines of this run at the end. */
+  log: boolean
   verbose: boolean
 }
 
@@ -37,11 +41,20 @@ export function parsePartition (v: string | undefined): Partition | undefined {
 
 export class Context {
   readonly g: Globals
+  /** The command running, for messages ('ls'). */
+  readonly command: string
   private _images = new Map<string, { img: lkl.Image, write: boolean }>()
   private _booted = false
+  private _logMark: number | null = null
 
-  constructor (g: Globals) {
+  constructor (g: Globals, command = '') {
     this.g = g
+    this.command = command
+  }
+
+  /** A warning on stderr, one line like an error's: `lkl CMD: warning: IMAGE: message`. */
+  warn (w: Error, image?: string): void {
+    process.stderr.write(`lkl${this.command ? ' ' + this.command : ''}: warning: ${describe(tagImage(w, image))}\n`)
   }
 
   /**
@@ -57,6 +70,15 @@ export class Context {
     const epoch = clampEpoch(this.g)
     if (epoch !== undefined) opts.frozenClock = epoch
     await lkl.boot(opts)
+    // --log shows what the kernel said while the command ran, not its boot.
+    if (this.g.log) this._logMark = await kernelLogMark()
+  }
+
+  /** --log: the kernel's lines since boot, on stderr (call after close()). */
+  async printKernelLog (): Promise<void> {
+    if (this._logMark === null) return
+    const lines = await kernelLogSince(this._logMark)
+    process.stderr.write(lines.map((l) => `kernel: ${l}\n`).join(''))
   }
 
   /**
@@ -74,7 +96,7 @@ export class Context {
     }
     await this.boot()
     const readOnly = this.g.readOnly || (!write && !this.g.overlay)
-    const opts: lkl.OpenOptions = { readOnly, wait: this.g.wait }
+    const opts: lkl.OpenOptions = { readOnly, wait: this.g.wait, badNames: this.g.skipBadNames ? 'skip' : 'error', onWarning: (w) => this.warn(w, file) }
     if (this.g.type !== undefined) opts.type = this.g.type
     if (part !== undefined) opts.partition = part
     if (mountOptions) opts.mountOptions = mountOptions

@@ -3,6 +3,8 @@
 // CLI errors: usage errors (exit code 2) and the one-line report of a
 // failed operation, naming the image and the file.
 
+import { elide, boundMessage } from '../errors'
+
 /** A wrong command line: exit code 2, with a hint to --help. */
 export class UsageError extends Error {
   constructor (message: string) {
@@ -19,11 +21,14 @@ export function tagImage<E> (err: E, image: string | undefined): E {
   return err
 }
 
-/** The one-line message for a failed command: `IMAGE: message`. */
+// A line on stderr is at most about this long (paths are elided first).
+const LINE_KEEP = 2000
+
+/** The one-line message for a failed command: `IMAGE: message`, bounded in length. */
 export function describe (err: unknown): string {
-  if (!(err instanceof Error)) return String(err)
+  if (!(err instanceof Error)) return elide(String(err), LINE_KEEP)
   const image = (err as { lklImage?: string }).lklImage
-  let msg = err.message.split('\n')[0]
+  let msg = elide(boundMessage(err.message.split('\n')[0]), LINE_KEEP)
   const path = (err as { path?: string }).path
   if (image !== undefined && path !== image && !msg.includes(`'${image}'`)) msg = `${image}: ${msg}`
   return msg

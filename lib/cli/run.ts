@@ -60,12 +60,16 @@ export async function main (argv: string[]): Promise<number> {
     const g = globals(values)
     verbose = g.verbose
     checkTransformOptions(g)
-    ctx = new Context(g)
+    ctx = new Context(g, name)
     const status = await cmd.run(ctx, args, values)
     await ctx.close()
+    await ctx.printKernelLog()
     return status ?? 0
   } catch (err) {
-    if (ctx) await ctx.close().catch(() => {})
+    if (ctx) {
+      await ctx.close().catch(() => {})
+      await ctx.printKernelLog().catch(() => {})
+    }
     if (isEpipe(err)) return 1
     const code = (err as { code?: string } | null)?.code
     if (err instanceof UsageError || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_OUT_OF_RANGE') {

@@ -7,15 +7,16 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { pipeline } from 'stream/promises'
-import { Transform, Readable, pipeline as streamPipeline } from 'stream'
+import { PassThrough, Transform, Readable, pipeline as streamPipeline } from 'stream'
 import { tarUnpack, hostWalk } from '../index'
 import type { Entry, Image, WriterOptions } from '../index'
 import { describeDropped, Dropped } from '../tree/fs-capabilities'
-import { autoDecompress } from './compress'
+import { LklError } from '../errors'
+import { autoDecompress, Codec } from './compress'
 import type { Progress } from './progress'
 
-/** Open a tar file or '-' (stdin), decompressed, as tar bytes. */
-export async function tarInput (file: string, progress?: Progress): Promise<Readable> {
+/** Open a tar file or '-' (stdin), decompressed, as tar bytes (and the codec found). */
+export async function tarInput (file: string, progress?: Progress): Promise<{ stream: Readable, codec: Codec | null }> {
   const size = file === '-' ? undefined : (await fs.promises.stat(file)).size
   const raw: Readable = file === '-' ? process.stdin : fs.createReadStream(file)
   if (progress) progress.total = size
@@ -25,15 +26,45 @@ export async function tarInput (file: string, progress?: Progress): Promise<Read
     raw.on('error', (e) => count.destroy(e))
     input = raw.pipe(count)
   }
-  const { stream } = await autoDecompress(input)
-  return stream
+  return autoDecompress(input)
 }
 
 /** Entries from a tar file or '-'. */
 export async function tarEntries (file: string, progress?: Progress): Promise<NodeJS.ReadableStream> {
-  const bytes = await tarInput(file, progress)
+  const { stream: bytes, codec } = await tarInput(file, progress)
   // The tar's own errors end the entry stream (and with it the pipeline).
-  return chain(bytes, tarUnpack())
+  if (!codec) return chain(bytes, tarUnpack())
+  // A decompressor's failure (a truncated .gz) says which entry was being
+  // read: the last one out of the unpacker, whose content is consumed
+  // before the next one comes.
+  const at = { path: '', done: true }
+  const track = new Transform({
+    objectMode: true,
+    highWaterMark: 1,
+    transform (e: Entry, _enc, cb) {
+      at.path = e.path
+      at.done = !e.content
+      // (an earlier entry's content may say 'end' late: only this one's counts)
+      ;(e.content as unknown as Readable | undefined)?.once('end', () => { if (at.path === e.path) at.done = true })
+      cb(null, e)
+    }
+  })
+  const guarded = new PassThrough()
+  bytes.on('error', (err) => guarded.destroy(decompressError(err, codec, at)))
+  bytes.pipe(guarded)
+  return chain(guarded, tarUnpack(), track)
+}
+
+/** The error of `codec` failing while the tar's entry `at` was read. */
+function decompressError (err: Error & { code?: string }, codec: Codec, at: { path: string, done: boolean }): Error {
+  const where = !at.path ? 'before the first entry' : `${at.done ? 'after' : 'in'} the entry '${at.path}'`
+  // zlib's own errors (Z_BUF_ERROR: the data ends early; Z_DATA_ERROR).
+  if (err.code?.startsWith('Z_')) {
+    const what = err.code === 'Z_BUF_ERROR' ? 'ends early (truncated file)' : `is corrupt: ${err.message}`
+    return LklError.tarInvalid(`The ${codec} input ${what}, ${where}`, at.path || undefined)
+  }
+  if (err instanceof LklError && err.code === 'ERR_LKL_TOOL_FAILED') err.message += ` (${where})`
+  return err
 }
 
 /** Streams piped one into the next (errors destroy them all); returns the last. */

@@ -80,7 +80,9 @@ const nowhereView: ImageCore = {
   _op: () => Promise.reject(new Error('internal: no image')),
   _kpath: () => { throw new Error('internal: no image') },
   _root: -1,
-  _fds: new Map()
+  _fds: new Map(),
+  type: '',
+  _listing: { badNames: 'error', warn: () => {} }
 }
 const nowhere = createFs(nowhereView)
 

@@ -63,7 +63,9 @@ export function addMount (img: Image): Mount {
       return img._kpath(inner)
     },
     get _root () { return img._root },
-    _fds: img._fds
+    _fds: img._fds,
+    type: img.type,
+    _listing: img._listing
   }
   const m: Mount = { point, img, fs: createFs(view) }
   mounts.set(point, m)

@@ -3,6 +3,7 @@
 // FileHandle (like node:fs/promises' FileHandle) over a kernel fd, and the
 // chunked read/write loops shared with readFile/writeFile.
 
+import { constants as bufferConstants } from 'buffer'
 import { native, constants as C, errno } from '../native'
 import { systemError, invalidArgType, outOfRange, LklError } from '../errors'
 import { parseMode } from './flags'
@@ -11,6 +12,8 @@ import { PathLike, checkInt } from '../validate'
 import { Stats, BigIntStats } from './stats'
 import { toTimespec, TimeLike } from './times'
 import { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
+
+const MAX_LENGTH = bufferConstants.MAX_LENGTH
 
 /** Largest single read/write handed to the kernel; keeps pool threads shared. */
 export const CHUNK = 8 * 1024 * 1024
@@ -43,12 +46,18 @@ export async function readAll (fd: number, p: PathLike, site: Error): Promise<Bu
   const st = await native.fstatx(fd, C.STATX_BASIC_STATS)
   if (typeof st === 'number') throw systemError(st, 'fstat', undefined, undefined, site)
   if ((st.mode & C.S_IFMT) === C.S_IFDIR) throw systemError(-errno.EISDIR, 'read', undefined, undefined, site)
+  // One Buffer holds at most MAX_LENGTH bytes: a file that says it is
+  // bigger (a sparse 16 TiB file, a corrupt inode's size) fails as the
+  // kernel would for a file too large to read, not with Buffer's RangeError.
+  const tooBig = (): Error => systemError(-errno.EFBIG, 'read', shown(p), undefined, site)
+  if (st.size > MAX_LENGTH) throw tooBig()
   // The size is a hint (procfs-like files say 0; files may grow).
   let buf = Buffer.allocUnsafe(st.size > 0 ? st.size : 64 * 1024)
   let len = 0
   for (;;) {
     if (len === buf.length) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2)
+      if (len >= MAX_LENGTH) throw tooBig()
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LENGTH))
       buf.copy(bigger, 0, 0, len)
       buf = bigger
     }
@@ -61,7 +70,8 @@ export async function readAll (fd: number, p: PathLike, site: Error): Promise<Bu
       const probe = Buffer.allocUnsafe(1)
       const r2 = await native.read(fd, probe, 0, 1, -1)
       if (r2 <= 0) break
-      const bigger = Buffer.allocUnsafe(buf.length * 2)
+      if (len >= MAX_LENGTH) throw tooBig()
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LENGTH))
       buf.copy(bigger, 0, 0, len)
       probe.copy(bigger, len)
       buf = bigger

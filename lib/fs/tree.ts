@@ -15,6 +15,7 @@ import { parseMode } from './flags'
 import { Dirent, direntFromStats } from './stats'
 import { CHUNK, writeAll } from './file-handle'
 import type { Shared } from './promises'
+import { judgeListing, judgeEntry } from '../listing'
 
 type Encoding = BufferEncoding | 'buffer'
 type ReaddirOptions = { withFileTypes?: boolean, encoding?: Encoding | null, recursive?: boolean } | Encoding | null
@@ -87,9 +88,23 @@ export function createTreeOps (img: ImageCore, s: Shared) {
     const parent = shown(p)
     if (recursive) {
       const r = checkValue(await native.readdirTree(img._root, K(p)), syscall, p, site)
+      // Corrupt names and listings cut short, by the directory they are in.
+      const at = (rel: string): string => rel === '' ? parent : posix.join(parent, rel)
+      for (let i = 0; r.bad && i < r.bad.length; i += 2) judgeListing({ bad: [r.bad[i + 1] as Buffer] }, at(r.bad[i] as string), img._listing, syscall, site)
+      for (let i = 0; r.listErrs && i < r.listErrs.length; i += 2) judgeListing({ listErr: r.listErrs[i + 1] as number }, at(r.listErrs[i] as string), img._listing, syscall, site)
+      // Subdirectories that could not be opened: corrupt entries are
+      // judged (skipped ones leave the result), the rest fail the call.
+      const skipped = new Set<string>()
+      for (let i = 0; r.openErrs && i < r.openErrs.length; i += 2) {
+        const rel = r.openErrs[i] as string
+        const neg = r.openErrs[i + 1] as number
+        if (!judgeEntry(neg, at(posix.dirname(rel) === '.' ? '' : posix.dirname(rel)), Buffer.from(posix.basename(rel)), img._listing)) throw systemError(neg, syscall, at(rel), undefined, site)
+        skipped.add(rel)
+      }
       const out: Array<string | Buffer | Dirent> = []
       for (let i = 0; i < r.length; i += 2) {
         const rel = r[i] as string
+        if (skipped.has(rel)) continue
         if (!types) { out.push(encodeName(rel, enc)); continue }
         const slash = rel.lastIndexOf('/')
         const dir = slash < 0 ? parent : posix.join(parent, rel.slice(0, slash))
@@ -98,6 +113,7 @@ export function createTreeOps (img: ImageCore, s: Shared) {
       return out
     }
     const r = checkValue(await native.readdir(img._root, K(p)), syscall, p, site)
+    judgeListing(r, parent, img._listing, syscall, site)
     if (!types) return r.map((e) => encodeName(e.name, enc))
     const base = imagePath(p)
     return Promise.all(r.map(async (e) => {

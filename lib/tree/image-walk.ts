@@ -10,12 +10,13 @@
 // such unit of work, so a paused consumer stops the walk.
 
 import { Readable } from 'streamx'
-import { native, constants as C, errno, scanFlags, ScanRec } from '../native'
-import { systemError } from '../errors'
+import { native, constants as C, errno, scanFlags, ScanRec, ListingFlaws } from '../native'
+import { LklError, systemError } from '../errors'
 import { ImageCore, shown } from '../image-core'
 import { Entry, BufferContent, modeType, nsTime } from './entry'
 import { ImageReadStream } from '../streams/file-read'
 import { PathLike, checkPath, checkOptions } from '../validate'
+import { BadNames, ListingPolicy, MAX_DEPTH, checkBadNames, judgeListing, judgeEntry } from '../listing'
 
 export interface WalkOptions {
   /** Read xattrs (incl. ACLs and capabilities); default true. */
@@ -26,6 +27,12 @@ export interface WalkOptions {
   batchBytes?: number
   /** Entries buffered ahead of the consumer (default 64). */
   highWaterMark?: number
+  /**
+   * Corrupt directory entries (see open({ badNames })): 'error' fails the
+   * walk naming the directory, 'skip' leaves them out with a warning each.
+   * Default: the image's.
+   */
+  badNames?: BadNames
 }
 
 const LOOKAHEAD = 512
@@ -40,6 +47,8 @@ interface Frame {
   i: number
   /** Small-file reads are issued up to this index. */
   issued: number
+  /** Directories between the walk's root and this one (the root: 0). */
+  depth: number
 }
 
 function join (rel: string, name: string): string {
@@ -55,6 +64,7 @@ export class ImageWalk extends Readable {
   private _batchBytes: number
   private _stack: Frame[] = []
   private _links = new Map<number, string>()
+  private _listing: ListingPolicy
 
   constructor (img: ImageCore, root: PathLike = '/', opts: WalkOptions = {}) {
     checkPath(root, 'root')
@@ -67,6 +77,7 @@ export class ImageWalk extends Readable {
     this._flags = opts.xattrs === false ? 0 : scanFlags.xattrs
     this._small = opts.smallFile ?? 256 * 1024
     this._batchBytes = opts.batchBytes ?? 2 << 20
+    this._listing = { ...img._listing, badNames: checkBadNames(opts.badNames, 'options.badNames') ?? img._listing.badNames }
   }
 
   override _open (cb: (err: Error | null) => void): void {
@@ -75,7 +86,7 @@ export class ImageWalk extends Readable {
       if (typeof r === 'number') return cb(systemError(r, 'lstat', this._shownRoot, undefined, site))
       const rec = r[0]
       // The root itself is the first entry, '.'; a non-directory root is the only one.
-      this._stack.push({ kdir: Buffer.alloc(0), rel: '', recs: [rec], i: 0, issued: 0 })
+      this._stack.push({ kdir: Buffer.alloc(0), rel: '', recs: [rec], i: 0, issued: 0, depth: -1 })
       this._rootRec = rec
       cb(null)
     }, cb)
@@ -97,6 +108,7 @@ export class ImageWalk extends Readable {
         this._prefetch.delete(key)
         const r = await (pre ?? this._scan(top.kdir))
         if (typeof r === 'number') throw systemError(r, 'scandir', this._shown(top.rel))
+        judgeListing(r, this._shown(top.rel), this._listing)
         top.recs = r
         this._prefetchDirs(top)
       }
@@ -107,6 +119,7 @@ export class ImageWalk extends Readable {
       const kpath = isRoot ? this._kroot : Buffer.concat([top.kdir, Buffer.from('/'), rec.name])
       if (rec.err < 0) {
         if (rec.err === -errno.ENOENT) { top.i++; continue } // vanished since the listing
+        if (!isRoot && judgeEntry(rec.err, this._shown(top.rel), rec.name, this._listing)) { top.i++; continue }
         throw systemError(rec.err, 'lstat', this._shown(rel))
       }
       const type = modeType(rec.mode)
@@ -140,14 +153,18 @@ export class ImageWalk extends Readable {
         entry.content = new ImageReadStream(this._img, kpath, { highWaterMark: 1 << 20, readahead: 16 << 20 })
       }
       this.push(entry)
-      if (type === 'directory') this._stack.push({ kdir: kpath, rel, recs: null, i: 0, issued: 0 })
+      if (type === 'directory') {
+        const depth = top.depth + 1
+        if (depth > MAX_DEPTH) throw LklError.tooDeep(this._shown(rel), MAX_DEPTH)
+        this._stack.push({ kdir: kpath, rel, recs: null, i: 0, issued: 0, depth })
+      }
       return
     }
   }
 
-  private _prefetch = new Map<string, Promise<ScanRec[] | number>>()
+  private _prefetch = new Map<string, Promise<(ScanRec[] & ListingFlaws) | number>>()
 
-  private _scan (kdir: Buffer): Promise<ScanRec[] | number> {
+  private _scan (kdir: Buffer): Promise<(ScanRec[] & ListingFlaws) | number> {
     return this._img._op(() => native.scanDir(this._img._root, kdir, this._flags))
   }
 

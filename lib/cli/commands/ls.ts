@@ -7,6 +7,8 @@ import { UsageError, tagImage } from '../errors'
 import { imageSpec } from '../spec'
 import { splitDev } from '../../device-number'
 import type { Image, Stats } from '../../index'
+import { LklError } from '../../errors'
+import { MAX_DEPTH, judgeEntry } from '../../listing'
 
 const TYPES: Record<number, string> = { 0o140000: 's', 0o120000: 'l', 0o100000: '-', 0o060000: 'b', 0o040000: 'd', 0o020000: 'c', 0o010000: 'p' }
 
@@ -40,10 +42,25 @@ function columns (rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => i === r.length - 1 ? c : (i === 0 || i === 5 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' ')).join('\n') + (rows.length ? '\n' : '')
 }
 
-async function list (img: Image, dir: string, long: boolean, recurse: boolean, header: boolean, out: string[]): Promise<void> {
-  const names = (await img.fs.promises.readdir(dir) as string[]).sort()
+/**
+ * lstat each name; an entry the kernel finds corrupt (a loop, EUCLEAN) is
+ * left out with a warning under --skip-bad-names (the image's policy).
+ */
+async function statAll (img: Image, dir: string, names: string[]): Promise<{ names: string[], stats: Stats[] }> {
+  const all = await Promise.all(names.map((n) => img.fs.promises.lstat(posix.join(dir, n)).then((st) => st as Stats, (e: NodeJS.ErrnoException) => {
+    if (typeof e.errno === 'number' && judgeEntry(e.errno, dir, Buffer.from(n), img._listing)) return null
+    throw e
+  })))
+  const keep = all.map((st, i) => st ? i : -1).filter((i) => i >= 0)
+  return { names: keep.map((i) => names[i]), stats: keep.map((i) => all[i] as Stats) }
+}
+
+async function list (img: Image, dir: string, long: boolean, recurse: boolean, header: boolean, out: string[], depth = 0): Promise<void> {
+  // Names that would lead back into the same directory never come out of
+  // readdir (lib/listing.ts); the bound is for loops the kernel cannot see.
+  if (depth > MAX_DEPTH) throw LklError.tooDeep(dir, MAX_DEPTH)
+  const { names, stats } = await statAll(img, dir, (await img.fs.promises.readdir(dir) as string[]).sort())
   if (header) out.push(`${dir}:\n`)
-  const stats = await Promise.all(names.map(async (n) => await img.fs.promises.lstat(posix.join(dir, n)) as Stats))
   if (long) {
     const rows = await Promise.all(names.map((n, i) => longLine(img, posix.join(dir, n), n, stats[i])))
     out.push(columns(rows))
@@ -54,7 +71,7 @@ async function list (img: Image, dir: string, long: boolean, recurse: boolean, h
     for (let i = 0; i < names.length; i++) {
       if (!stats[i].isDirectory()) continue
       out.push('\n')
-      await list(img, posix.join(dir, names[i]), long, true, true, out)
+      await list(img, posix.join(dir, names[i]), long, true, true, out, depth + 1)
       flush(out)
     }
   }
