@@ -225,7 +225,14 @@ async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promi
       type = found
     }
     const readOnly = o.readOnly || disk.readOnly
-    const mnt = await native.mount(id, partition, type, readOnly ? C.MS_RDONLY : 0, mountOptionsFor(type, o.mountOptions))
+    const flags = readOnly ? C.MS_RDONLY : 0
+    const ours = mountOptionsFor(type, o.mountOptions)
+    let mnt = await native.mount(id, partition, type, flags, ours)
+    // Our added options suit the usual layout; one they do not fit (ext4
+    // without a journal refuses commit=) mounts with the caller's alone.
+    if (typeof mnt !== 'string' && mnt.errno === -errno.EINVAL && ours !== o.mountOptions) {
+      mnt = await native.mount(id, partition, type, flags, o.mountOptions)
+    }
     if (typeof mnt !== 'string') {
       const neg = mnt.errno
       if (neg === -errno.ENODEV) throw LklError.unknownFsType(type, disk.name)

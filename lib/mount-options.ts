@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // Mount options we add for a filesystem type, unless the caller's own
-// options already set the same key (theirs win). Why each one: a killed
+// options already set the same key (theirs win). A filesystem they do not
+// fit (ext4 without a journal refuses commit=) is mounted again with the
+// caller's options alone (lib/image.ts). Why each one: a killed
 // process loses the page cache like a machine losing power, so what is
 // written must reach the image soon and in an order that never exposes
 // unwritten blocks (docs/api.md, "Crashes, signals and exit").
