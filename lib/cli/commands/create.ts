@@ -177,6 +177,8 @@ then give byte-identical images).`,
       }
     } catch (e) {
       await fs.promises.rm(tmp, { force: true }).catch(() => {})
+      // The user knows the image by its final name, not the temporary one.
+      if (e instanceof Error && e.message.includes(tmp)) e.message = e.message.split(tmp).join(out)
       throw tagImage(e, out)
     } finally {
       stopWatching()
