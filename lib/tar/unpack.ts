@@ -14,6 +14,7 @@
 
 import { Duplex } from 'streamx'
 import { Entry, BufferContent } from '../tree/entry'
+import { asMark } from '../tree/whiteouts'
 import { LklError } from '../errors'
 import { checkOptions } from '../validate'
 import { BLOCK, RawHeader, decodeHeader, isZeroBlock } from './header'
@@ -26,6 +27,12 @@ import { ContentFeed } from './content'
 export interface UnpackOptions {
   /** Entries queued ahead of the consumer (default 64). */
   highWaterMark?: number
+  /**
+   * A container image layer: '.wh.NAME' members come out as 'whiteout'
+   * entries for NAME and '.wh..wh..opq' as 'opaque' entries for their
+   * directory (lib/tree/whiteouts.ts). Default false: plain files.
+   */
+  whiteouts?: boolean
 }
 
 const MAX_META = 64 << 20 // a pax or long-name body larger than this is corrupt
@@ -50,11 +57,13 @@ export class TarUnpack extends Duplex {
   private _pad = 0 // data: the padding after the current file's data
   private _last = ''
   private _blocked = false
+  private _marks = false
 
   constructor (opts: UnpackOptions = {}) {
     opts = checkOptions(opts)
     const hwm = opts.highWaterMark ?? 64
     super({ highWaterMark: hwm, byteLengthReadable: () => 1, byteLengthWritable: (b: Buffer) => Math.ceil(b.byteLength / 65536) })
+    this._marks = opts.whiteouts === true
   }
 
   override _write (data: Buffer, cb: (err: Error | null) => void): void {
@@ -231,6 +240,7 @@ export class TarUnpack extends Duplex {
   }
 
   private _emit (e: Entry): void {
+    if (this._marks) e = asMark(e)
     if (!this.push(e)) this._blocked = true
   }
 }
