@@ -80,17 +80,22 @@ export interface OciSource { format: OciFormat, path: string, ref?: string }
 /**
  * `oci:DIR[:REF]`, `oci-archive:FILE[:REF]` or `docker-archive:FILE[:REF]`
  * as an OciSource (null for any other source). The ref is what follows the
- * last ':' unless the whole rest names an existing path.
+ * path (see below).
  */
 export function ociSource (src: string): OciSource | null {
   const colon = src.indexOf(':')
   const format = src.slice(0, colon) as OciFormat
   if (colon < 0 || !ociFormats.includes(format)) return null
   const rest = src.slice(colon + 1)
-  const last = rest.lastIndexOf(':')
-  if (last < 0 || fs.existsSync(rest)) return { format, path: rest }
-  if (last === rest.length - 1) throw new UsageError(`'${src}': the ref after ':' is empty`)
-  return { format, path: rest.slice(0, last), ref: rest.slice(last + 1) }
+  // A ref may hold ':' itself (docker-archive:x.tar:example/app:1): the path
+  // is the shortest prefix that exists, else all up to the last ':'.
+  if (fs.existsSync(rest)) return { format, path: rest }
+  let at = rest.indexOf(':')
+  while (at >= 0 && !fs.existsSync(rest.slice(0, at))) at = rest.indexOf(':', at + 1)
+  if (at < 0) at = rest.lastIndexOf(':')
+  if (at < 0) return { format, path: rest }
+  if (at === rest.length - 1) throw new UsageError(`'${src}': the ref after ':' is empty`)
+  return { format, path: rest.slice(0, at), ref: rest.slice(at + 1) }
 }
 
 /** The host path a --from source reads ('-' for stdin). */

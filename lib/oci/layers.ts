@@ -165,17 +165,36 @@ export class OciLayers extends Readable {
     done.catch(() => {})
     const failed = done.then(() => new Promise<never>(() => {}), (e) => { throw e })
     const it = (unpack as unknown as AsyncIterable<Entry>)[Symbol.asyncIterator]()
-    for (;;) {
-      const r = await Promise.race([it.next(), failed])
-      if (r.done) break
-      const e = r.value
-      e.layer = index
-      yield e
+    try {
+      for (;;) {
+        const r = await Promise.race([it.next(), failed])
+        if (r.done) break
+        const e = r.value
+        e.layer = index
+        yield e
+      }
+      await done
+    } catch (err) {
+      // A corrupt blob often fails its decompressor or the tar parser
+      // before its end: the digest, read again, says which it is.
+      if (layer.digest && (err as { code?: string }).code !== 'ERR_LKL_OCI_DIGEST') await recheck(store, layer)
+      throw err
     }
-    await done
     info.size = size
     this._cancel = null
   }
+}
+
+// Throws ERR_LKL_OCI_DIGEST when the layer's stored bytes are not the ones its digest names.
+async function recheck (store: Store, layer: LayerRef): Promise<void> {
+  const hash = createHash('sha256')
+  try {
+    for await (const chunk of store.open(layer.name) as AsyncIterable<Buffer>) hash.update(chunk)
+  } catch {
+    return
+  }
+  const got = 'sha256:' + hash.digest('hex')
+  if (got !== layer.digest) throw LklError.ociDigest(store.source, layer.name, String(layer.digest), got)
 }
 
 /** The layers of one container image as one Entry stream (see OciLayers). */

@@ -92,6 +92,13 @@ export class TarUnpack extends Duplex {
     cb(err)
   }
 
+  // A file being read ends with the error that ended the tar (a layer's
+  // digest, a decompressor's failure), not just "destroyed".
+  override destroy (err?: Error | null): void {
+    if (err && this._content && !this.destroying) this._content.stream.destroy(err)
+    super.destroy(err)
+  }
+
   override _predestroy (): void {
     if (this._content) this._content.stream.destroy()
     const cb = this._writeCb
