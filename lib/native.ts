@@ -141,8 +141,8 @@ export interface Errno {
 /** applyEntries' codes (native/batch_apply.cc): what to create, how, and which step failed. */
 export interface ApplyCodes {
   op: { file: number, dir: number, symlink: number, hardlink: number, node: number, meta: number, rename: number, remove: number, clear: number }
-  /** Bits: replace an existing non-directory (a directory too with replaceTree), leave times / owner / mode alone, skip xattrs the fs lacks, meta only on a directory. */
-  flag: { replace: number, noTimes: number, noOwner: number, noMode: number, xattrLenient: number, replaceTree: number, ifDir: number }
+  /** Bits: replace an existing non-directory (a directory too with replaceTree), leave times / owner / mode alone, skip xattrs the fs lacks, meta only on a directory, skip under a missing parent. */
+  flag: { replace: number, noTimes: number, noOwner: number, noMode: number, xattrLenient: number, replaceTree: number, ifDir: number, ifParent: number }
   step: { create: number, write: number, chown: number, chmod: number, xattr: number, times: number, unlink: number, resolve: number, rename: number }
 }
 

@@ -66,7 +66,8 @@ enum Flag {
   kNoMode = 8,        // no chmod
   kXattrLenient = 16,  // skip xattrs the filesystem does not support
   kReplaceTree = 32,   // with kReplace: a directory in the way goes with its contents
-  kIfDir = 64          // kMeta: only if the path is a directory (else skipped)
+  kIfDir = 64,         // kMeta: only if the path is a directory (else skipped)
+  kIfParent = 128      // skipped when the parent is missing or not a directory
 };
 enum Step { kCreate = 1, kWrite = 2, kChown = 3, kChmod = 4, kXattr = 5, kTimes = 6, kUnlink = 7, kStepRename = 9 };
 
@@ -246,7 +247,7 @@ class ApplyJob : public Job {
     SplitEntryPath(it->path, &parent, &leaf);
     long dir = parents->Get(parent);
     // Nothing to remove, or no directory to set times on, under a missing parent.
-    bool missing_ok = it->op == kRemove || it->op == kClear || (it->op == kMeta && (it->flags & kIfDir));
+    bool missing_ok = it->op == kRemove || it->op == kClear || (it->op == kMeta && (it->flags & kIfDir)) || (it->flags & kIfParent);
     if (missing_ok && (dir == -LKL_ENOENT || dir == -LKL_ENOTDIR)) return 0;
     if (dir < 0) return Fail(kStepResolve, dir);
     long r = Sys(__lkl__NR_fchdir, dir);
@@ -518,6 +519,7 @@ Napi::Object Codes(Napi::Env env) {
   flag.Set("xattrLenient", static_cast<int>(kXattrLenient));
   flag.Set("replaceTree", static_cast<int>(kReplaceTree));
   flag.Set("ifDir", static_cast<int>(kIfDir));
+  flag.Set("ifParent", static_cast<int>(kIfParent));
   Napi::Object step = Napi::Object::New(env);
   step.Set("create", static_cast<int>(kCreate));
   step.Set("write", static_cast<int>(kWrite));

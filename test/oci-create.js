@@ -231,3 +231,45 @@ test('refs and platforms: a missing ref lists the ones there are', (t) => {
   t.ok(/no image tagged 'nope' \(it has: t\)/.test(r.stderr), r.stderr.trim())
   t.end()
 })
+
+for (const type of ['btrfs', 'xfs']) {
+  test(`create --type ${type} --from oci:DIR:REF: the tree umoci unpack gives, checker clean`, async (t) => {
+    const out = path.join(dir, `${type}.img`)
+    const r = lkl(['create', out, '--type', type, '--from', `oci:${layout}:t`])
+    t.equal(r.status, 0, r.stderr)
+    const ck = h.fsck(type, out)
+    t.ok(ck.ok, `${type} checker clean` + (ck.ok ? '' : ': ' + ck.output))
+    const got = await describeImage(out)
+    t.deepEqual(diff(want, got), [], 'same tree as umoci unpack')
+    fs.rmSync(out)
+  })
+}
+
+test('unpack --from oci: into a directory of an image; --whiteouts overlay and keep; a layer tar with --whiteouts apply', async (t) => {
+  const out = path.join(dir, 'unpack.img')
+  h.must('mkfs.ext4', ['-q', '-F', out, '64M'])
+  let r = lkl(['unpack', `${out}:/root`, '--from', `oci:${layout}:t`])
+  t.equal(r.status, 0, r.stderr)
+  r = lkl(['unpack', `${out}:/ovl`, '--from', `oci:${layout}:t`, '--whiteouts', 'overlay'])
+  t.equal(r.status, 0, r.stderr)
+  r = lkl(['unpack', `${out}:/keep`, '--from', `oci:${layout}:t`, '--whiteouts', 'keep'])
+  t.equal(r.status, 0, r.stderr)
+  // A layer tar on its own: its whiteout removes what is there.
+  r = lkl(['unpack', `${out}:/root`, path.join(dir, 'l3.tar'), '--whiteouts', 'apply'])
+  t.equal(r.status, 0, r.stderr)
+  t.ok(h.fsck('ext4', out).ok, 'e2fsck -fn clean')
+  const img = await lib.open(out, { readOnly: true })
+  try {
+    const fsp = img.fs.promises
+    t.deepEqual((await fsp.readdir('/root/opq')).sort(), ['c'], 'apply: opq is opaque')
+    const wh = await fsp.lstat('/ovl/etc/keep.conf')
+    t.ok(wh.isCharacterDevice() && wh.rdev === 0, 'overlay: a whiteout is a 0/0 character device')
+    t.equal((await fsp.lgetxattr('/ovl/opq', 'trusted.overlay.opaque')).toString(), 'y', 'overlay: trusted.overlay.opaque=y')
+    t.deepEqual((await fsp.readdir('/ovl/opq')).sort(), ['c'], 'overlay: the layers merged here are applied too')
+    t.notOk((await fsp.readdir('/ovl/etc')).includes('.wh.keep.conf'), 'overlay: no .wh. file')
+    t.ok((await fsp.lstat('/keep/etc/.wh.keep.conf')).isFile(), 'keep: the .wh. file itself')
+    t.ok((await fsp.lstat('/keep/opq/.wh..wh..opq')).isFile(), 'keep: the opaque marker itself')
+  } finally {
+    await img.close()
+  }
+})

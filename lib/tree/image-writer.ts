@@ -220,7 +220,10 @@ export class ImageWriter extends Writable {
     const rel = normalizePath(e.path)
     if (rel === null) throw unsafePath(e.path)
     if (this._layered) this._noteLayer(e, rel)
-    if (e.type === 'whiteout' || e.type === 'opaque') return await this._queue(this._mark(e, rel), rel)
+    if (e.type === 'whiteout' || e.type === 'opaque') {
+      for (const item of this._mark(e, rel)) await this._queue(item, rel)
+      return
+    }
     if (isUnsupported(this._caps, e.type)) {
       if (!this._skip) throw LklError.unsupportedEntry(this._img.type, kindName(e.type), this._shown(rel))
       this._count(e.type as keyof Dropped)
@@ -321,21 +324,27 @@ export class ImageWriter extends Writable {
     names.add(rel.slice(slash + 1))
   }
 
-  // The batch item of a whiteout or opaque mark, as `whiteouts` says.
-  private _mark (e: Entry, rel: string): ApplyItem {
+  // The batch items of a whiteout or opaque mark, as `whiteouts` says:
+  // 'overlay' applies the mark to the layers merged here and stores it for
+  // those beneath the tree (an overlayfs upper directory). A stored mark
+  // under a path that is not a directory (umoci writes 'd2f/.wh.x' after
+  // the file 'd2f') has nothing to hide and is skipped.
+  private _mark (e: Entry, rel: string): ApplyItem[] {
     const { atime: [at, atn], mtime: [mt, mtn] } = entryTimes(e)
     const times = { atime: at, atimeNsec: atn, mtime: mt, mtimeNsec: mtn }
     const opaque = e.type === 'opaque'
     if (!opaque && rel === '.') throw invalidArgValue('entry.path', e.path, 'cannot be whited out: it is the root of the tree')
+    const applied: ApplyItem = opaque ? { op: OP.clear, path: rel, keep: [...(this._layerNames.get(rel) ?? [])] } : { op: OP.remove, path: rel }
+    const stored = (this._flags & ~F.replaceTree) | F.ifParent
     switch (this._whiteouts) {
       case 'apply':
-        return opaque ? { op: OP.clear, path: rel, keep: [...(this._layerNames.get(rel) ?? [])] } : { op: OP.remove, path: rel }
+        return [applied]
       case 'overlay':
-        return opaque
+        return [applied, opaque
           ? { op: OP.meta, path: rel, flags: F.noOwner | F.noMode | F.noTimes | F.ifDir, xattrs: [OVERLAY_OPAQUE_XATTR, Buffer.from('y')] }
-          : { op: OP.node, path: rel, flags: this._flags & ~F.replaceTree, mode: typeBits('char'), uid: 0, gid: 0, major: 0, minor: 0, ...times }
+          : { op: OP.node, path: rel, flags: stored, mode: typeBits('char'), uid: 0, gid: 0, major: 0, minor: 0, ...times }]
       case 'keep':
-        return { op: OP.file, path: opaque ? (rel === '.' ? OPAQUE_NAME : `${rel}/${OPAQUE_NAME}`) : whiteoutName(rel), flags: this._flags & ~F.replaceTree, mode: (e.mode ?? 0) & 0o7777, uid: e.uid ?? 0, gid: e.gid ?? 0, data: Buffer.alloc(0), ...times }
+        return [{ op: OP.file, path: opaque ? (rel === '.' ? OPAQUE_NAME : `${rel}/${OPAQUE_NAME}`) : whiteoutName(rel), flags: stored, mode: (e.mode ?? 0) & 0o7777, uid: e.uid ?? 0, gid: e.gid ?? 0, data: Buffer.alloc(0), ...times }]
     }
   }
 
