@@ -121,9 +121,13 @@ export class OciLayers extends Readable {
     }, cb)
   }
 
+  // Destroyed mid-layer: the layer's file is closed and its pipeline ended.
   override _predestroy (): void {
+    this._raw?.destroy()
     this._cancel?.(new Error('destroyed'))
   }
+
+  private _raw: NodeReadable | null = null
 
   private _cancel: ((e: Error) => void) | null = null
 
@@ -140,6 +144,7 @@ export class OciLayers extends Readable {
     const info: LayerInfo = { index, count: this.layers.length, name: layer.name, size: 0 }
     this.emit('layer', info)
     const raw = store.open(layer.name)
+    this._raw = raw
     const stored = verifier(store, layer.name, layer.digest, (n) => { size += n; this.emit('progress', n) })
     raw.on('error', (e) => stored.destroy(e))
     raw.pipe(stored)
@@ -182,6 +187,7 @@ export class OciLayers extends Readable {
     }
     info.size = size
     this._cancel = null
+    this._raw = null
   }
 }
 

@@ -44,6 +44,13 @@ async function readAll (s: Readable, source: string, name: string): Promise<Buff
   return Buffer.concat(parts, n)
 }
 
+/** A stream that fails with `err` as soon as it is read. */
+function failing (err: Error): Readable {
+  const r = new Readable({ read () {} })
+  process.nextTick(() => r.destroy(err))
+  return r
+}
+
 /** A name inside the source, checked to stay inside it. */
 function inside (source: string, name: string): string {
   const rel = normalizePath(name)
@@ -61,10 +68,8 @@ export class DirStore implements Store {
 
   open (name: string): Readable {
     const file = path.join(this._dir, inside(this.source, name))
-    const s = fs.createReadStream(file)
-    const out = s as Readable
-    s.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') out.destroy(missing(this.source, name)) })
-    return out
+    if (!fs.existsSync(file)) return failing(missing(this.source, name))
+    return fs.createReadStream(file)
   }
 
   read (name: string): Promise<Buffer> {
@@ -138,11 +143,7 @@ export class TarStore implements Store {
 
   open (name: string): Readable {
     const m = this._member(name)
-    if (!m) {
-      const r = new Readable({ read () {} })
-      process.nextTick(() => r.destroy(missing(this.source, name)))
-      return r
-    }
+    if (!m) return failing(missing(this.source, name))
     if (m.size === 0) return Readable.from([])
     return fs.createReadStream(this._file, { start: m.offset, end: m.offset + m.size - 1 })
   }

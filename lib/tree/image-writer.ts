@@ -70,7 +70,7 @@ export interface WriterOptions {
    * them as overlayfs does: a 0/0 character device, and the xattr
    * trusted.overlay.opaque=y), 'keep' (write the .wh. files literally).
    * Implies overwrite, and a non-directory then replaces a directory with
-   * its contents. Unset: plain merging (whiteout entries are applied).
+   * its contents. Unset: plain merging, and a whiteout entry is an error.
    */
   whiteouts?: WhiteoutMode
   /** Files up to this size are batched with their content (default 1 MiB). */
@@ -221,6 +221,7 @@ export class ImageWriter extends Writable {
     if (rel === null) throw unsafePath(e.path)
     if (this._layered) this._noteLayer(e, rel)
     if (e.type === 'whiteout' || e.type === 'opaque') {
+      if (!this._layered) throw invalidArgValue('entry.type', e.type, `needs options.whiteouts (a layer mark, entry '${e.path}')`)
       for (const item of this._mark(e, rel)) await this._queue(item, rel)
       return
     }
