@@ -90,7 +90,7 @@ const BATCH_BYTES = 16 << 20
 
 // The syscall an error names: by op for the create step, else by step.
 const CREATE_SYSCALL: Record<number, string> = {
-  [OP.file]: 'open', [OP.dir]: 'mkdir', [OP.symlink]: 'symlink', [OP.hardlink]: 'link', [OP.node]: 'mknod', [OP.meta]: 'lstat'
+  [OP.file]: 'open', [OP.dir]: 'mkdir', [OP.symlink]: 'symlink', [OP.hardlink]: 'link', [OP.node]: 'mknod', [OP.meta]: 'lstat', [OP.remove]: 'unlink', [OP.clear]: 'rmdir'
 }
 const STEP_SYSCALL: Record<number, string> = {
   [STEP.write]: 'write', [STEP.chown]: 'chown', [STEP.chmod]: 'chmod', [STEP.xattr]: 'setxattr', [STEP.times]: 'utime', [STEP.unlink]: 'unlink', [STEP.rename]: 'rename'
