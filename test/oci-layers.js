@@ -177,3 +177,27 @@ test('layered writer: whiteouts stay beneath the root, marks need `whiteouts`', 
   }
   t.ok(h.fsck('ext4', file).ok, 'e2fsck -fn clean')
 })
+
+test('--size auto from the merged layers: a 48 MiB file deleted, a later 4 MiB file added and deleted: room for the peak, not the sum', (t) => {
+  const big = path.join(dir, 'bigimg')
+  const b = path.join(dir, 'bigbundle')
+  h.must('umoci', ['init', '--layout', big])
+  h.must('umoci', ['new', '--image', `${big}:t`])
+  h.must('umoci', ['unpack', '--image', `${big}:t`, b])
+  fs.writeFileSync(path.join(b, 'rootfs/huge'), h.pattern(48 << 20, 5))
+  fs.writeFileSync(path.join(b, 'rootfs/small'), 'small\n')
+  h.must('umoci', ['repack', '--refresh-bundle', '--image', `${big}:t`, b])
+  fs.rmSync(path.join(b, 'rootfs/huge'))
+  h.must('umoci', ['repack', '--refresh-bundle', '--image', `${big}:t`, b])
+  fs.writeFileSync(path.join(b, 'rootfs/later'), h.pattern(4 << 20, 6))
+  h.must('umoci', ['repack', '--refresh-bundle', '--image', `${big}:t`, b])
+  fs.rmSync(path.join(b, 'rootfs/later'))
+  h.must('umoci', ['repack', '--refresh-bundle', '--image', `${big}:t`, b])
+  const out = path.join(dir, 'merged.img')
+  const r = lkl(['create', out, '--type', 'ext4', '--from', `oci:${big}:t`])
+  t.equal(r.status, 0, r.stderr)
+  const size = fs.statSync(out).size
+  t.ok(size >= 48 << 20 && size < (48 << 20) * 1.5, `image of ${size} bytes: room for the 48 MiB peak, within 1.5 times it`)
+  t.ok(h.fsck('ext4', out).ok, 'e2fsck -fn clean')
+  t.end()
+})

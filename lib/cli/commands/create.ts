@@ -10,7 +10,8 @@ import { imageWriter } from '../../index'
 import { entryTransforms, clampEpoch } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
-import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP, OCI_OPTIONS, OCI_HELP, OciOptions, sourcePath, sourceWriterOptions, whiteoutMode } from '../sources'
+import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP, OCI_OPTIONS, OCI_HELP, OciOptions, sourcePath, sourceWriterOptions, whiteoutMode, ociSource } from '../sources'
+import { MergedTree } from '../../oci/merged'
 import { addDropped, Dropped } from '../../tree/fs-capabilities'
 import { mkfs, mkfsTypes, Usage, MkfsOptions, MkfsResult } from '../../mkfs'
 import { imageSize } from '../../mkfs/tools'
@@ -21,14 +22,26 @@ import type { Context } from '../context'
 
 const RETRIES = 3
 
-// (A container image counts every layer's entries: more than the merged tree, never less.)
+// Several sources add up.
+function addUsage (into: Usage, more: Usage): void {
+  const a = into as unknown as Record<string, number>
+  for (const [k, v] of Object.entries(more)) if (typeof v === 'number') a[k] = (a[k] ?? 0) + v
+}
+
+// (A container image counts the peak of its merged layers: lib/oci/merged.ts.)
 async function measure (ctx: Context, sources: string[], oci: OciOptions): Promise<Usage> {
   const usage = new Usage()
   for (const src of sources) {
     const entries = await sourceEntries(src, undefined, oci)
     const t = entryTransforms(ctx.g, { clamp: false })
     const stream = t.length ? chain(entries, ...t) : entries
-    await eachEntry(stream, (e) => usage.add(e as Parameters<Usage['add']>[0]), await isDir(src))
+    if (ociSource(src) && oci.whiteouts !== 'keep') {
+      const merged = new MergedTree()
+      await eachEntry(stream, (e) => merged.add(e))
+      addUsage(usage, merged.usage())
+    } else {
+      await eachEntry(stream, (e) => usage.add(e as Parameters<Usage['add']>[0]), await isDir(src))
+    }
   }
   return usage
 }
