@@ -18,10 +18,13 @@
 //
 // Replacing (kReplace) an existing file or symlink never leaves the path
 // without one: the new entry is made under a temporary sibling name
-// (".lkl-new-N"), and renamed over the old one only after one syncfs() made
-// the new content durable, once per run of such entries. A kill at any
-// moment leaves the old entry or the new one (at worst plus a stray
-// temporary file), as dpkg and rsync do. A fresh name is created in place.
+// (".lkl-new-N"), its content is written to the disk and waited for
+// (sync_file_range, all of a run of such entries at once), and only then is
+// it renamed over the old one. The rename and the new inode's metadata are
+// journaled after the data is on the disk, and the journal commits in order,
+// so a kill at any moment leaves the old entry or the new one (at worst plus
+// a stray temporary file), as dpkg and rsync do. No syncfs or fdatasync: no
+// journal commit or host flush per batch. A fresh name is created in place.
 //
 // Layers (container images, lib/tree/image-writer.ts): kRemove removes a
 // path and everything below it (a whiteout), kClear the children of a
@@ -59,6 +62,11 @@ namespace {
 using Info = const Napi::CallbackInfo&;
 
 enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5, kRename = 6, kRemove = 7, kClear = 8 };
+// sync_file_range flags: start writeback; and wait for writeback under way,
+// write what is dirty, wait for that.
+constexpr long kStartWrite = 2;      // SYNC_FILE_RANGE_WRITE
+constexpr long kWriteAndWait = 7;    // WAIT_BEFORE | WRITE | WAIT_AFTER
+
 enum Flag {
   kReplace = 1,       // an existing non-directory is unlinked first
   kNoTimes = 2,       // leave times alone (directories: set after children)
@@ -174,14 +182,29 @@ class ApplyJob : public Job {
   bool deferred_failed_ = false;
   unsigned temp_seq_ = 0;
 
-  // One syncfs for the new contents, then every deferred rename in order.
-  long FinishRenames(long base) {
+  // The new contents on the disk (writeback of every deferred file started,
+  // then waited for), then every deferred rename in order.
+  long FinishRenames(long) {
     if (deferred_.empty()) return 0;
-    // syncfs needs a real fd (base is O_PATH).
-    long fs = Sys(__lkl__NR_openat, base, P("."), LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_CLOEXEC, 0);
-    long r = fs < 0 ? fs : Sys(__lkl__NR_syncfs, fs);
-    if (fs >= 0) Sys(__lkl__NR_close, fs);
-    if (r < 0) rename_failed_ = deferred_.front().index;
+    std::vector<long> fds;
+    long r = 0;
+    for (auto& d : deferred_) {
+      // Symlinks (ELOOP) have no data pages of their own to write.
+      long fd = Sys(__lkl__NR_openat, d.dir, P(d.tmp.c_str()), LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+      if (fd == -LKL_ELOOP) continue;
+      if (fd < 0 || (r = Sys(__lkl__NR_sync_file_range, fd, 0, 0, kStartWrite)) < 0) {
+        if (fd >= 0) Sys(__lkl__NR_close, fd);
+        r = fd < 0 ? fd : r;
+        rename_failed_ = d.index;
+        break;
+      }
+      fds.push_back(fd);
+    }
+    for (long fd : fds) {
+      long w = Sys(__lkl__NR_sync_file_range, fd, 0, 0, kWriteAndWait);
+      if (w < 0 && r >= 0) r = w, rename_failed_ = deferred_.front().index;
+      Sys(__lkl__NR_close, fd);
+    }
     for (auto& d : deferred_) {
       if (r >= 0) {
         r = Sys(__lkl__NR_renameat2, d.dir, P(d.tmp.c_str()), d.dir, P(d.leaf.c_str()), 0);
@@ -329,7 +352,7 @@ class ApplyJob : public Job {
 
   // kRename: the file `target` of the entry's directory (a big file the
   // writer made under a temporary name) over the entry's name; its content
-  // is made durable first when it replaces something. An empty directory
+  // is written to the disk first when it replaces something. An empty directory
   // in the way goes, as with kReplace.
   long Rename(const Item& it) {
     const char* p = it.path.c_str();
@@ -338,7 +361,7 @@ class ApplyJob : public Job {
     if (Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(p), LKL_AT_SYMLINK_NOFOLLOW, LKL_STATX_TYPE, P(&st)) == 0) {
       long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(tmp), LKL_O_RDONLY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
       if (fd < 0) return Fail(kStepRename, fd);
-      long s = Sys(__lkl__NR_fdatasync, fd);
+      long s = Sys(__lkl__NR_sync_file_range, fd, 0, 0, kWriteAndWait);
       Sys(__lkl__NR_close, fd);
       if (s < 0) return Fail(kStepRename, s);
       if ((st.stx_mode & LKL_S_IFMT) == LKL_S_IFDIR) {

@@ -8,8 +8,9 @@
 // what was not written back, like a machine losing power. Linux's defaults
 // (dirty data written back after 30 s, xfs's log worker every 30 s) suit a
 // machine that stays up; here the window should be a few seconds, so that
-// a kill 5 s after a write loses nothing of it. ext4 commits every 5 s by
-// default; btrfs's commit interval is a mount option (lib/mount-options.ts).
+// a kill 5 s after a write loses nothing of it: data is written back within
+// ~1.5 s, and the commit intervals of ext4 and btrfs are mount options
+// (lib/mount-options.ts).
 #include <lkl/asm/errno.h>
 #include <lkl/asm/unistd.h>
 #include <lkl/linux/fcntl.h>
@@ -29,11 +30,11 @@ struct Setting {
 };
 
 const Setting kSettings[] = {
-    // Flusher threads wake every 1 s and write data dirty for over 2 s.
-    {"/proc/sys/vm/dirty_writeback_centisecs", "100"},
-    {"/proc/sys/vm/dirty_expire_centisecs", "200"},
-    // xfs: the log worker forces the log (and covers it) every 3 s.
-    {"/proc/sys/fs/xfs/xfssyncd_centisecs", "300"},
+    // Flusher threads wake every 0.5 s and write data dirty for over 1 s.
+    {"/proc/sys/vm/dirty_writeback_centisecs", "50"},
+    {"/proc/sys/vm/dirty_expire_centisecs", "100"},
+    // xfs: the log worker forces the log (and covers it) every 1 s (its minimum).
+    {"/proc/sys/fs/xfs/xfssyncd_centisecs", "100"},
 };
 
 long Write(const Setting& s) {

@@ -73,12 +73,35 @@ function takeFd (s: { fd: number, _disk: BlockDisk } & RawHolder): number {
   return fd
 }
 
+// A stream's read or write call in flight on a pool thread, awaited before
+// its fd is closed under it (disk.close(), destroy): closing first would
+// make that call fail with EBADF, or reach whatever reused the fd number.
+// The call completes; the stream's next one finds fd -1 (ERR_LKL_DISK_CLOSED).
+interface InFlight { _inflight: Promise<number> | null }
+
+async function call (s: InFlight, p: Promise<number>): Promise<number> {
+  s._inflight = p
+  try {
+    return await p
+  } finally {
+    s._inflight = null
+  }
+}
+
+async function closeUnder (s: { fd: number, _disk: BlockDisk } & RawHolder & InFlight): Promise<void> {
+  const fd = takeFd(s)
+  if (s._inflight) await s._inflight.catch(() => 0)
+  await closeDev(s._disk, fd)
+}
+
 function usable (s: { fd: number, _disk: BlockDisk }): void {
   if (s.fd < 0) throw LklError.diskClosed(s._disk.name)
 }
 
-export class BlockReadStream extends Readable implements RawHolder {
+export class BlockReadStream extends Readable implements RawHolder, InFlight {
   fd = -1
+  /** @internal */
+  _inflight: Promise<number> | null = null
   bytesRead = 0
   /** @internal */
   _disk: BlockDisk
@@ -147,7 +170,7 @@ export class BlockReadStream extends Readable implements RawHolder {
       const buf = Buffer.allocUnsafe(len)
       const pos = this._pos
       usable(this)
-      const n = await native.read(this.fd, buf, 0, len, pos)
+      const n = await call(this, native.read(this.fd, buf, 0, len, pos))
       if (n < 0) throw systemError(n, 'read', this._disk.name)
       if (n === 0) { this.push(null); return }
       this._pos += n
@@ -162,13 +185,13 @@ export class BlockReadStream extends Readable implements RawHolder {
 
   /** @internal disk.close(): close the device fd under the stream. */
   async _forceClose (): Promise<void> {
-    await closeDev(this._disk, takeFd(this))
+    await closeUnder(this)
   }
 
   override _destroy (cb: (err: Error | null) => void): void {
     if (this._hostFd >= 0) fs.close(this._hostFd, () => {})
     this._hostFd = -1
-    closeDev(this._disk, takeFd(this)).then(() => cb(null), cb)
+    closeUnder(this).then(() => cb(null), cb)
   }
 }
 
@@ -182,8 +205,10 @@ function isZero (b: Buffer): boolean {
   return true
 }
 
-export class BlockWriteStream extends Writable implements RawHolder {
+export class BlockWriteStream extends Writable implements RawHolder, InFlight {
   fd = -1
+  /** @internal */
+  _inflight: Promise<number> | null = null
   bytesWritten = 0
   /** @internal */
   _disk: BlockDisk
@@ -213,7 +238,7 @@ export class BlockWriteStream extends Writable implements RawHolder {
   private async _write2 (buf: Buffer): Promise<void> {
     for (let off = 0; off < buf.byteLength;) {
       usable(this)
-      const n = await native.write(this.fd, buf, off, Math.min(buf.byteLength - off, CHUNK * 2), this._pos)
+      const n = await call(this, native.write(this.fd, buf, off, Math.min(buf.byteLength - off, CHUNK * 2), this._pos))
       if (n < 0) throw systemError(n, 'write', this._disk.name)
       off += n
       this._pos += n
@@ -228,10 +253,10 @@ export class BlockWriteStream extends Writable implements RawHolder {
 
   /** @internal disk.close(): close the device fd under the stream. */
   async _forceClose (): Promise<void> {
-    await closeDev(this._disk, takeFd(this))
+    await closeUnder(this)
   }
 
   override _destroy (cb: (err: Error | null) => void): void {
-    closeDev(this._disk, takeFd(this)).then(() => cb(null), cb)
+    closeUnder(this).then(() => cb(null), cb)
   }
 }
