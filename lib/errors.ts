@@ -319,6 +319,29 @@ export class LklError extends Error {
   }
 
   // ---- end of the tar codec's factories ----
+
+  // ---- Container images (lib/oci) ----
+
+  /** A blob of a container image whose sha256 is not the one its image names. */
+  static ociDigest (source: string, blob: string, expected: string, got: string): LklError {
+    const e = new LklError('ERR_LKL_OCI_DIGEST', `${blob} of ${source} has the digest ${got}, not ${expected} (corrupt or changed)`)
+    e.path = source
+    return e
+  }
+
+  /** A container image source that is malformed or that lkl cannot read. */
+  static ociInvalid (source: string, why: string): LklError {
+    const e = new LklError('ERR_LKL_OCI_INVALID', `${source}: ${why}`)
+    e.path = source
+    return e
+  }
+
+  /** No image of the source matches the ref / platform asked for (`have` lists what there is). */
+  static ociNotFound (source: string, what: string, have: string[]): LklError {
+    const e = new LklError('ERR_LKL_OCI_NOT_FOUND', `${source} has no image ${what}${have.length ? ` (it has: ${have.join(', ')})` : ''}`)
+    e.path = source
+    return e
+  }
 }
 
 /** Node's ERR_INVALID_ARG_TYPE, thrown synchronously before native calls. */

@@ -140,9 +140,9 @@ export interface Errno {
 
 /** applyEntries' codes (native/batch_apply.cc): what to create, how, and which step failed. */
 export interface ApplyCodes {
-  op: { file: number, dir: number, symlink: number, hardlink: number, node: number, meta: number, rename: number }
-  /** Bits: replace an existing non-directory, leave times / owner / mode alone, skip xattrs the fs lacks. */
-  flag: { replace: number, noTimes: number, noOwner: number, noMode: number, xattrLenient: number }
+  op: { file: number, dir: number, symlink: number, hardlink: number, node: number, meta: number, rename: number, remove: number, clear: number }
+  /** Bits: replace an existing non-directory (a directory too with replaceTree), leave times / owner / mode alone, skip xattrs the fs lacks, meta only on a directory, skip under a missing parent. */
+  flag: { replace: number, noTimes: number, noOwner: number, noMode: number, xattrLenient: number, replaceTree: number, ifDir: number, ifParent: number }
   step: { create: number, write: number, chown: number, chmod: number, xattr: number, times: number, unlink: number, resolve: number, rename: number }
 }
 
@@ -200,6 +200,8 @@ export interface ApplyItem {
   minor?: number
   data?: Uint8Array
   xattrs?: Array<string | Buffer>
+  /** op clear: the child names that stay. */
+  keep?: string[]
 }
 
 /** A result: >= 0 on success, -errno on failure. */

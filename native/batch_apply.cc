@@ -26,6 +26,13 @@
 // a stray temporary file), as dpkg and rsync do. No syncfs or fdatasync: no
 // journal commit or host flush per batch. A fresh name is created in place.
 //
+// Layers (container images, lib/tree/image-writer.ts): kRemove removes a
+// path and everything below it (a whiteout), kClear the children of a
+// directory but the names it lists (an opaque directory); kReplaceTree lets
+// a non-directory replace a directory with its contents. Removal resolves
+// the parent beneath `base` like every entry and never follows a symlink
+// below it (remove_tree.h). A missing path or parent is nothing to remove.
+//
 // Result: 0 when every entry was applied, else [index, -errno, step] for the
 // first entry that failed (the entries before it are applied; none after).
 //
@@ -44,6 +51,8 @@
 #include "args.h"
 #include "batch.h"
 #include "beneath.h"
+#include "dirents.h"
+#include "remove_tree.h"
 #include "sys.h"
 
 namespace lkl {
@@ -52,7 +61,7 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
-enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5, kRename = 6 };
+enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5, kRename = 6, kRemove = 7, kClear = 8 };
 // sync_file_range flags: start writeback; and wait for writeback under way,
 // write what is dirty, wait for that.
 constexpr long kStartWrite = 2;      // SYNC_FILE_RANGE_WRITE
@@ -63,7 +72,10 @@ enum Flag {
   kNoTimes = 2,       // leave times alone (directories: set after children)
   kNoOwner = 4,       // no chown
   kNoMode = 8,        // no chmod
-  kXattrLenient = 16  // skip xattrs the filesystem does not support
+  kXattrLenient = 16,  // skip xattrs the filesystem does not support
+  kReplaceTree = 32,   // with kReplace: a directory in the way goes with its contents
+  kIfDir = 64,         // kMeta: only if the path is a directory (else skipped)
+  kIfParent = 128      // skipped when the parent is missing or not a directory
 };
 enum Step { kCreate = 1, kWrite = 2, kChown = 3, kChmod = 4, kXattr = 5, kTimes = 6, kUnlink = 7, kStepRename = 9 };
 
@@ -81,6 +93,7 @@ struct Item {
   const char* data = nullptr;
   size_t len = 0;
   std::vector<std::pair<std::string, std::string>> xattrs;
+  std::vector<std::string> keep;  // kClear: the children that stay
 };
 
 std::string Str(Napi::Value v) {
@@ -256,6 +269,9 @@ class ApplyJob : public Job {
     std::string parent, leaf;
     SplitEntryPath(it->path, &parent, &leaf);
     long dir = parents->Get(parent);
+    // Nothing to remove, or no directory to set times on, under a missing parent.
+    bool missing_ok = it->op == kRemove || it->op == kClear || (it->op == kMeta && (it->flags & kIfDir)) || (it->flags & kIfParent);
+    if (missing_ok && (dir == -LKL_ENOENT || dir == -LKL_ENOTDIR)) return 0;
     if (dir < 0) return Fail(kStepResolve, dir);
     long r = Sys(__lkl__NR_fchdir, dir);
     if (r < 0) return Fail(kStepResolve, r);
@@ -269,7 +285,11 @@ class ApplyJob : public Job {
       it->target = tleaf;
     }
     replaced_ = false;
-    if (it->op == kRename) {
+    if (it->op == kRemove) {
+      r = Remove(*it);
+    } else if (it->op == kClear) {
+      r = Clear(*it);
+    } else if (it->op == kRename) {
       r = Rename(*it);
     } else if (Replaces(*it)) {
       r = ApplyDeferred(it, index);
@@ -321,9 +341,10 @@ class ApplyJob : public Job {
       replaced_ = true;
       long u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), 0);
       if (u < 0) {
-        // A directory in the way: only an empty one can go.
+        // A directory in the way: only an empty one can go (any one with kReplaceTree).
         if (u == -LKL_EISDIR)
-          u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
+          u = (it.flags & kReplaceTree) ? RemoveTree(LKL_AT_FDCWD, p, kDtDir)
+                                        : Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
         if (u < 0) return Fail(kUnlink, u);
       }
     }
@@ -344,7 +365,8 @@ class ApplyJob : public Job {
       Sys(__lkl__NR_close, fd);
       if (s < 0) return Fail(kStepRename, s);
       if ((st.stx_mode & LKL_S_IFMT) == LKL_S_IFDIR) {
-        long u = Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
+        long u = (it.flags & kReplaceTree) ? RemoveTree(LKL_AT_FDCWD, p, kDtDir)
+                                           : Sys(__lkl__NR_unlinkat, LKL_AT_FDCWD, P(p), LKL_AT_REMOVEDIR);
         if (u < 0) return Fail(kUnlink, u);
       }
     }
@@ -352,8 +374,51 @@ class ApplyJob : public Job {
     return r < 0 ? Fail(kStepRename, r) : 0;
   }
 
+  // kRemove: the entry's name in the cwd and everything below it.
+  long Remove(const Item& it) {
+    if (it.path == ".") return Fail(kUnlink, -LKL_EINVAL);  // never the root itself
+    replaced_ = true;
+    long r = RemoveTree(LKL_AT_FDCWD, it.path.c_str(), kDtUnknown);
+    return r == -LKL_ENOENT ? 0 : r < 0 ? Fail(kUnlink, r) : 0;
+  }
+
+  // kClear: every child of the directory `it.path` but those in it.keep
+  // (a name that is not a directory has no children to clear).
+  long Clear(const Item& it) {
+    long fd = Sys(__lkl__NR_openat, LKL_AT_FDCWD, P(it.path.c_str()),
+                  LKL_O_RDONLY | LKL_O_DIRECTORY | LKL_O_NOFOLLOW | LKL_O_CLOEXEC, 0);
+    if (fd == -LKL_ENOENT || fd == -LKL_ENOTDIR || fd == -LKL_ELOOP) return 0;
+    if (fd < 0) return Fail(kUnlink, fd);
+    replaced_ = true;
+    long r = 0;
+    // Listed again after each pass: some filesystems skip entries when the
+    // directory changes under getdents (as RemoveTree does).
+    for (bool removed = true; removed && r == 0;) {
+      removed = false;
+      Listing l;
+      r = ReadDirents(fd, &l, true);
+      for (size_t k = 0; r == 0 && k < l.ents.size(); k++) {
+        const Dirent& e = l.ents[k];
+        bool kept = false;
+        for (const auto& name : it.keep) kept = kept || name == e.name;
+        if (kept) continue;
+        r = RemoveTree(fd, e.name.c_str(), e.type);
+        removed = true;
+      }
+      Sys(__lkl__NR_lseek, fd, 0, 0);
+    }
+    Sys(__lkl__NR_close, fd);
+    return r < 0 ? Fail(kUnlink, r) : 0;
+  }
+
   long Apply(const Item& it) {
     step_ = kCreate;
+    if (it.op == kMeta && (it.flags & kIfDir)) {
+      struct lkl_statx st;
+      long s = Sys(__lkl__NR_statx, LKL_AT_FDCWD, P(it.path.c_str()), LKL_AT_SYMLINK_NOFOLLOW,
+                   LKL_STATX_TYPE, P(&st));
+      if (s < 0 || (st.stx_mode & LKL_S_IFMT) != LKL_S_IFDIR) return 0;
+    }
     long fd = Create(it);
     if (fd < 0) return step_ == kUnlink ? fd : Fail(kCreate, fd);
     if (it.op == kHardlink) return 0;
@@ -448,6 +513,11 @@ Napi::Value ApplyEntries(Info info) {
       for (uint32_t k = 0; k + 1 < xs.Length(); k += 2)
         it.xattrs.emplace_back(Str(xs.Get(k)), Str(xs.Get(k + 1)));
     }
+    Napi::Value kv = o.Get("keep");
+    if (kv.IsArray()) {
+      Napi::Array ks = kv.As<Napi::Array>();
+      for (uint32_t k = 0; k < ks.Length(); k++) it.keep.push_back(Str(ks.Get(k)));
+    }
   }
   return Submit(info, std::move(job));
 }
@@ -462,12 +532,17 @@ Napi::Object Codes(Napi::Env env) {
   op.Set("node", static_cast<int>(kNode));
   op.Set("meta", static_cast<int>(kMeta));
   op.Set("rename", static_cast<int>(kRename));
+  op.Set("remove", static_cast<int>(kRemove));
+  op.Set("clear", static_cast<int>(kClear));
   Napi::Object flag = Napi::Object::New(env);
   flag.Set("replace", static_cast<int>(kReplace));
   flag.Set("noTimes", static_cast<int>(kNoTimes));
   flag.Set("noOwner", static_cast<int>(kNoOwner));
   flag.Set("noMode", static_cast<int>(kNoMode));
   flag.Set("xattrLenient", static_cast<int>(kXattrLenient));
+  flag.Set("replaceTree", static_cast<int>(kReplaceTree));
+  flag.Set("ifDir", static_cast<int>(kIfDir));
+  flag.Set("ifParent", static_cast<int>(kIfParent));
   Napi::Object step = Napi::Object::New(env);
   step.Set("create", static_cast<int>(kCreate));
   step.Set("write", static_cast<int>(kWrite));

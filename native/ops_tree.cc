@@ -18,6 +18,7 @@
 #include "args.h"
 #include "dirents.h"
 #include "ops.h"
+#include "remove_tree.h"
 #include "sys.h"
 
 namespace lkl {
@@ -132,8 +133,9 @@ Napi::Value ReaddirTree(Info info) {
   return Submit(info, std::move(job));
 }
 
-// Remove `name` in `dirfd` and everything below it. 0 or -errno (the first
-// failure; removal stops there).
+}  // namespace
+
+// (remove_tree.h)
 long RemoveTree(long dirfd, const char* name, uint8_t type) {
   if (type != kDtDir) {
     long r = Sys(__lkl__NR_unlinkat, dirfd, P(name), 0);
@@ -165,6 +167,8 @@ long RemoveTree(long dirfd, const char* name, uint8_t type) {
   if (corrupt) return -LKL_EUCLEAN;
   return Sys(__lkl__NR_unlinkat, dirfd, P(name), LKL_AT_REMOVEDIR);
 }
+
+namespace {
 
 // rmTree(root, path) -> 0 | -errno
 class RmTreeJob : public Job {

@@ -21,4 +21,5 @@ need_packages "npm test" \
 	bsdtar:libarchive-tools zstd:zstd xz:xz-utils gzip:gzip tar:tar \
 	debootstrap:debootstrap gcc:build-essential make:build-essential \
 	mkfs.erofs:erofs-utils mksquashfs:squashfs-tools xorriso:xorriso mkudffs:udftools \
-	mkntfs:ntfs-3g ntfscp:ntfs-3g flock:util-linux dumpe2fs:e2fsprogs
+	mkntfs:ntfs-3g ntfscp:ntfs-3g flock:util-linux dumpe2fs:e2fsprogs \
+	umoci:umoci skopeo:skopeo

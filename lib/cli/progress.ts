@@ -55,6 +55,11 @@ export class Progress {
     this._out.write(`\r\x1b[K${line}`)
   }
 
+  /** A new label (the layer of a container image being read); counts go on. */
+  relabel (label: string): void {
+    this._label = label
+  }
+
   done (): void {
     if (this._timer) clearInterval(this._timer)
     this._timer = null

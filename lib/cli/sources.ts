@@ -8,8 +8,10 @@ import * as os from 'os'
 import * as path from 'path'
 import { pipeline } from 'stream/promises'
 import { PassThrough, Transform, Readable, pipeline as streamPipeline } from 'stream'
-import { tarUnpack, hostWalk } from '../index'
-import type { Entry, Image, WriterOptions } from '../index'
+import { tarUnpack, hostWalk, ociLayers } from '../index'
+import type { Entry, Image, WriterOptions, UnpackOptions, OciFormat, WhiteoutMode, LayerInfo } from '../index'
+import { ociFormats } from '../oci/layers'
+import { UsageError } from './errors'
 import { describeDropped, Dropped } from '../tree/fs-capabilities'
 import { LklError } from '../errors'
 import { autoDecompress, Codec } from './compress'
@@ -29,11 +31,11 @@ export async function tarInput (file: string, progress?: Progress): Promise<{ st
   return autoDecompress(input)
 }
 
-/** Entries from a tar file or '-'. */
-export async function tarEntries (file: string, progress?: Progress): Promise<NodeJS.ReadableStream> {
+/** Entries from a tar file or '-' (`opts`: tarUnpack's, for a layer tar's whiteouts). */
+export async function tarEntries (file: string, progress?: Progress, opts?: UnpackOptions): Promise<NodeJS.ReadableStream> {
   const { stream: bytes, codec } = await tarInput(file, progress)
   // The tar's own errors end the entry stream (and with it the pipeline).
-  if (!codec) return chain(bytes, tarUnpack())
+  if (!codec) return chain(bytes, tarUnpack(opts))
   // A decompressor's failure (a truncated .gz) says which entry was being
   // read: the last one out of the unpacker, whose content is consumed
   // before the next one comes.
@@ -52,7 +54,7 @@ export async function tarEntries (file: string, progress?: Progress): Promise<No
   const guarded = new PassThrough()
   bytes.on('error', (err) => guarded.destroy(decompressError(err, codec, at)))
   bytes.pipe(guarded)
-  return chain(guarded, tarUnpack(), track)
+  return chain(guarded, tarUnpack(opts), track)
 }
 
 /** The error of `codec` failing while the tar's entry `at` was read. */
@@ -72,15 +74,81 @@ export function chain (...streams: unknown[]): NodeJS.ReadableStream {
   return (streamPipeline as (...s: unknown[]) => NodeJS.ReadableStream)(...streams, () => {})
 }
 
-/** Whether a --from source is a host directory. */
-export async function isDir (src: string): Promise<boolean> {
-  return src !== '-' && (await fs.promises.stat(src)).isDirectory()
+/** A container image named on the command line: FORMAT:PATH[:REF]. */
+export interface OciSource { format: OciFormat, path: string, ref?: string }
+
+/**
+ * `oci:DIR[:REF]`, `oci-archive:FILE[:REF]` or `docker-archive:FILE[:REF]`
+ * as an OciSource (null for any other source). The ref is what follows the
+ * path (see below).
+ */
+export function ociSource (src: string): OciSource | null {
+  const colon = src.indexOf(':')
+  const format = src.slice(0, colon) as OciFormat
+  if (colon < 0 || !ociFormats.includes(format)) return null
+  const rest = src.slice(colon + 1)
+  // A ref may hold ':' itself (docker-archive:x.tar:example/app:1): the path
+  // is the shortest prefix that exists, else all up to the last ':'.
+  if (fs.existsSync(rest)) return { format, path: rest }
+  let at = rest.indexOf(':')
+  while (at >= 0 && !fs.existsSync(rest.slice(0, at))) at = rest.indexOf(':', at + 1)
+  if (at < 0) at = rest.lastIndexOf(':')
+  if (at < 0) return { format, path: rest }
+  if (at === rest.length - 1) throw new UsageError(`'${src}': the ref after ':' is empty`)
+  return { format, path: rest.slice(0, at), ref: rest.slice(at + 1) }
 }
 
-/** A --from source: a directory (hostWalk) or a tar file / '-' (tarUnpack). */
-export async function sourceEntries (src: string, progress?: Progress): Promise<NodeJS.ReadableStream> {
+/** The host path a --from source reads ('-' for stdin). */
+export function sourcePath (src: string): string {
+  return ociSource(src)?.path ?? src
+}
+
+/** Whether a --from source is a host directory (an OCI layout is not: it is an image). */
+export async function isDir (src: string): Promise<boolean> {
+  return src !== '-' && ociSource(src) === null && (await fs.promises.stat(src)).isDirectory()
+}
+
+/** --platform and --whiteouts, for the commands that read container images. */
+export const OCI_OPTIONS = { platform: { type: 'string' }, whiteouts: { type: 'string' } } as const
+export const OCI_HELP = `      --platform P    the image of a multi-platform container image to read:
+                      os/arch[/variant] (default: the host's, linux/amd64)
+      --whiteouts M   container image whiteouts: apply (default: remove what
+                      they name), overlay (store them the overlayfs way:
+                      0/0 devices, trusted.overlay.opaque) or keep (.wh. files)`
+
+/** --whiteouts checked (undefined when not given). */
+export function whiteoutMode (v: unknown): WhiteoutMode | undefined {
+  if (v === undefined) return undefined
+  if (v !== 'apply' && v !== 'overlay' && v !== 'keep') throw new UsageError(`--whiteouts is apply, overlay or keep (got '${String(v)}')`)
+  return v
+}
+
+/**
+ * A --from source: a container image (ociLayers: progress per layer), a
+ * directory (hostWalk) or a tar file / '-' (tarUnpack).
+ */
+export async function sourceEntries (src: string, progress?: Progress, oci: OciOptions = {}): Promise<NodeJS.ReadableStream> {
+  const image = ociSource(src)
+  if (image) {
+    const layers = ociLayers(image.path, { format: image.format, ref: image.ref, platform: oci.platform })
+    if (progress) {
+      layers.on('layer', (l: unknown) => { const i = l as LayerInfo; progress.relabel(`${src}: layer ${i.index + 1}/${i.count}`) })
+      layers.on('progress', (n: unknown) => progress.add(n as number))
+    }
+    return layers as unknown as NodeJS.ReadableStream
+  }
   if (await isDir(src)) return hostWalk(src) as unknown as NodeJS.ReadableStream
-  return tarEntries(src, progress)
+  // With --whiteouts a tar is a layer: its .wh. names are marks.
+  return tarEntries(src, progress, { whiteouts: oci.whiteouts !== undefined })
+}
+
+/** What --platform and --whiteouts said. */
+export interface OciOptions { platform?: string, whiteouts?: WhiteoutMode }
+
+/** The writer options for one --from source: a container image's layers are merged ('apply' by default). */
+export function sourceWriterOptions (src: string, base: WriterOptions, oci: OciOptions): WriterOptions {
+  const whiteouts = oci.whiteouts ?? (ociSource(src) ? 'apply' : undefined)
+  return whiteouts ? { ...base, whiteouts } : base
 }
 
 /** Stdin copied to a temp file (to read it twice); returns the path. */

@@ -14,6 +14,7 @@
 
 import { Duplex } from 'streamx'
 import { Entry, BufferContent } from '../tree/entry'
+import { asMark } from '../tree/whiteouts'
 import { LklError } from '../errors'
 import { checkOptions } from '../validate'
 import { BLOCK, RawHeader, decodeHeader, isZeroBlock } from './header'
@@ -26,6 +27,12 @@ import { ContentFeed } from './content'
 export interface UnpackOptions {
   /** Entries queued ahead of the consumer (default 64). */
   highWaterMark?: number
+  /**
+   * A container image layer: '.wh.NAME' members come out as 'whiteout'
+   * entries for NAME and '.wh..wh..opq' as 'opaque' entries for their
+   * directory (lib/tree/whiteouts.ts). Default false: plain files.
+   */
+  whiteouts?: boolean
 }
 
 const MAX_META = 64 << 20 // a pax or long-name body larger than this is corrupt
@@ -50,11 +57,13 @@ export class TarUnpack extends Duplex {
   private _pad = 0 // data: the padding after the current file's data
   private _last = ''
   private _blocked = false
+  private _marks = false
 
   constructor (opts: UnpackOptions = {}) {
     opts = checkOptions(opts)
     const hwm = opts.highWaterMark ?? 64
     super({ highWaterMark: hwm, byteLengthReadable: () => 1, byteLengthWritable: (b: Buffer) => Math.ceil(b.byteLength / 65536) })
+    this._marks = opts.whiteouts === true
   }
 
   override _write (data: Buffer, cb: (err: Error | null) => void): void {
@@ -81,6 +90,13 @@ export class TarUnpack extends Duplex {
       : LklError.tarInvalid(`Unexpected end of tar data after '${this._last || '(start)'}' (truncated header)`, this._last || undefined)
     if (this._content) this._content.stream.destroy(err)
     cb(err)
+  }
+
+  // A file being read ends with the error that ended the tar (a layer's
+  // digest, a decompressor's failure), not just "destroyed".
+  override destroy (err?: Error | null): void {
+    if (err && this._content && !this.destroying) this._content.stream.destroy(err)
+    super.destroy(err)
   }
 
   override _predestroy (): void {
@@ -231,6 +247,7 @@ export class TarUnpack extends Duplex {
   }
 
   private _emit (e: Entry): void {
+    if (this._marks) e = asMark(e)
     if (!this.push(e)) this._blocked = true
   }
 }

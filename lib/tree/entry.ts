@@ -6,7 +6,15 @@
 import { Readable } from 'streamx'
 import { LklError, invalidArgValue } from '../errors'
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'socket'
+export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'socket' | 'whiteout' | 'opaque'
+
+/**
+ * The layer marks of container images (lib/oci): a 'whiteout' entry says
+ * its path and everything below it is gone from the layers beneath; an
+ * 'opaque' entry says its directory keeps none of the children those layers
+ * gave it. Sinks that merge layers (imageWriter's `whiteouts`) act on them.
+ */
+export const WHITEOUT_TYPES: ReadonlySet<EntryType> = new Set(['whiteout', 'opaque'])
 
 export interface Entry {
   /** Relative, '/'-separated, no leading '/' or './'; '.' is the tree's root. */
@@ -36,6 +44,11 @@ export interface Entry {
    * also know the file's holes (HoleAware, below).
    */
   content?: Readable
+  /**
+   * The layer of a container image the entry comes from (0 the lowest;
+   * lib/oci). Absent for every other source.
+   */
+  layer?: number
 }
 
 /** A data range of a file: [offset, length]. */

@@ -22,6 +22,16 @@
 // devices, fifos, sockets) fail with ERR_LKL_UNSUPPORTED_ENTRY naming the
 // entry, or with `unsupported: 'skip'` are skipped and counted.
 //
+// Layers (container images: lib/oci, or a layer tar): with `whiteouts`
+// set, entries are merged as overlayfs merges layers: later entries replace
+// earlier ones whatever their kinds (a file replaces a directory with its
+// contents, a directory a file), and the layer marks (entry.ts: 'whiteout',
+// 'opaque') are applied (removed beneath the root, never through a symlink:
+// native/batch_apply.cc), stored the overlayfs way, or kept as .wh. files.
+// An opaque directory keeps the children its own layer gave it: the writer
+// remembers the names each directory got in the current layer (entry.layer
+// changes start a new one), memory in proportion to one layer's entries.
+//
 // img.close() waits for the batch in flight and for a big file being
 // written (to its end, metadata included; the file is one pending operation
 // of the image); the writer's next entry then fails with
@@ -32,6 +42,7 @@ import { native, constants as C, errno, applyCodes, ApplyItem } from '../native'
 import { systemError, invalidArgValue, LklError } from '../errors'
 import { ImageCore, shown } from '../image-core'
 import { Entry, normalizePath, unsafePath, entryTimes, typeBits, readContent, takeBuffer } from './entry'
+import { whiteoutName, OPAQUE_NAME, OVERLAY_OPAQUE_XATTR } from './whiteouts'
 import { PathLike, checkPath, checkOptions } from '../validate'
 import { writeSparse } from './sparse-write'
 import { FsCapabilities, Dropped, fsCapabilities, isUnsupported, kindName } from './fs-capabilities'
@@ -52,10 +63,23 @@ export interface WriterOptions {
    * (counted in writer.dropped).
    */
   unsupported?: 'error' | 'skip'
+  /**
+   * Merge the entries as container image layers and say what to do with
+   * their whiteouts: 'apply' (remove the paths they name; an opaque
+   * directory loses the children earlier layers gave it), 'overlay' (store
+   * them as overlayfs does: a 0/0 character device, and the xattr
+   * trusted.overlay.opaque=y), 'keep' (write the .wh. files literally).
+   * Implies overwrite, and a non-directory then replaces a directory with
+   * its contents. Unset: plain merging, and a whiteout entry is an error.
+   */
+  whiteouts?: WhiteoutMode
   /** Files up to this size are batched with their content (default 1 MiB). */
   smallFile?: number
   highWaterMark?: number
 }
+
+export type WhiteoutMode = 'apply' | 'overlay' | 'keep'
+const WHITEOUT_MODES: readonly WhiteoutMode[] = ['apply', 'overlay', 'keep']
 
 const OP = applyCodes.op
 const F = applyCodes.flag
@@ -66,7 +90,7 @@ const BATCH_BYTES = 16 << 20
 
 // The syscall an error names: by op for the create step, else by step.
 const CREATE_SYSCALL: Record<number, string> = {
-  [OP.file]: 'open', [OP.dir]: 'mkdir', [OP.symlink]: 'symlink', [OP.hardlink]: 'link', [OP.node]: 'mknod', [OP.meta]: 'lstat'
+  [OP.file]: 'open', [OP.dir]: 'mkdir', [OP.symlink]: 'symlink', [OP.hardlink]: 'link', [OP.node]: 'mknod', [OP.meta]: 'lstat', [OP.remove]: 'unlink', [OP.clear]: 'rmdir'
 }
 const STEP_SYSCALL: Record<number, string> = {
   [STEP.write]: 'write', [STEP.chown]: 'chown', [STEP.chmod]: 'chmod', [STEP.xattr]: 'setxattr', [STEP.times]: 'utime', [STEP.unlink]: 'unlink', [STEP.rename]: 'rename'
@@ -82,7 +106,14 @@ export class ImageWriter extends Writable {
   private _batch: ApplyItem[] = []
   private _names: string[] = []
   private _bytes = 0
-  private _dirTimes: ApplyItem[] = []
+  // Directory times, set at the end: the last entry of each directory wins.
+  private _dirTimes = new Map<string, ApplyItem>()
+  private _whiteouts: WhiteoutMode
+  private _layered: boolean
+  // Layers: the names each directory got in the current layer (opaque
+  // directories keep them), and which layer that is.
+  private _layerNames = new Map<string, Set<string>>()
+  private _layer: number | undefined
   private _caps: FsCapabilities
   private _skip: boolean
   // The owner the filesystem shows for every file when it holds none.
@@ -102,7 +133,11 @@ export class ImageWriter extends Writable {
     this._img = img
     this._kroot = img._kpath(root).toString()
     this._shownRoot = shown(root)
-    this._flags = (opts.overwrite ? F.replace : 0) | (opts.owners === false ? F.noOwner : 0) | (opts.lenientXattrs ? F.xattrLenient : 0)
+    if (opts.whiteouts !== undefined && !WHITEOUT_MODES.includes(opts.whiteouts)) throw invalidArgValue('options.whiteouts', opts.whiteouts, "must be 'apply', 'overlay' or 'keep'")
+    this._whiteouts = opts.whiteouts ?? 'apply'
+    this._layered = opts.whiteouts !== undefined
+    this._flags = (opts.overwrite || this._layered ? F.replace : 0) | (this._layered ? F.replaceTree : 0) |
+      (opts.owners === false ? F.noOwner : 0) | (opts.lenientXattrs ? F.xattrLenient : 0)
     this._xattrs = opts.xattrs !== false
     this._small = opts.smallFile ?? 1 << 20
     if (opts.unsupported !== undefined && opts.unsupported !== 'error' && opts.unsupported !== 'skip') throw invalidArgValue('options.unsupported', opts.unsupported, "must be 'error' or 'skip'")
@@ -184,6 +219,12 @@ export class ImageWriter extends Writable {
     if (e === null || typeof e !== 'object' || typeof e.path !== 'string') throw invalidArgValue('entry', e, 'must be an Entry object')
     const rel = normalizePath(e.path)
     if (rel === null) throw unsafePath(e.path)
+    if (this._layered) this._noteLayer(e, rel)
+    if (e.type === 'whiteout' || e.type === 'opaque') {
+      if (!this._layered) throw invalidArgValue('entry.type', e.type, `needs options.whiteouts (a layer mark, entry '${e.path}')`)
+      for (const item of this._mark(e, rel)) await this._queue(item, rel)
+      return
+    }
     if (isUnsupported(this._caps, e.type)) {
       if (!this._skip) throw LklError.unsupportedEntry(this._img.type, kindName(e.type), this._shown(rel))
       this._count(e.type as keyof Dropped)
@@ -235,7 +276,9 @@ export class ImageWriter extends Writable {
       case 'directory':
         item.op = OP.dir
         item.flags = (item.flags as number) | F.noTimes
-        this._dirTimes.push({ op: OP.meta, path: item.path, flags: F.noOwner | F.noMode, atime: at, atimeNsec: atn, mtime: mt, mtimeNsec: mtn })
+        // (layers: only if it is still a directory then)
+        this._dirTimes.delete(rel)
+        this._dirTimes.set(rel, { op: OP.meta, path: item.path, flags: F.noOwner | F.noMode | (this._layered ? F.ifDir : 0), atime: at, atimeNsec: atn, mtime: mt, mtimeNsec: mtn })
         break
       case 'symlink':
         if (typeof e.linkname !== 'string') throw invalidArgValue('entry.linkname', e.linkname, `must be a string for the symlink '${e.path}'`)
@@ -258,9 +301,52 @@ export class ImageWriter extends Writable {
       default:
         throw invalidArgValue('entry.type', e.type, `is not an entry type (entry '${e.path}')`)
     }
+    await this._queue(item, rel)
+  }
+
+  private async _queue (item: ApplyItem, rel: string): Promise<void> {
     this._batch.push(item)
     this._names.push(this._shown(rel))
     if (this._batch.length >= BATCH_ITEMS || this._bytes >= BATCH_BYTES) await this._flush()
+  }
+
+  // Layers: a new entry.layer starts a new layer; every entry but a mark
+  // is remembered as a name its directory got in this layer.
+  private _noteLayer (e: Entry, rel: string): void {
+    if (e.layer !== this._layer) {
+      this._layer = e.layer
+      this._layerNames.clear()
+    }
+    if (e.type === 'whiteout' || e.type === 'opaque' || rel === '.') return
+    const slash = rel.lastIndexOf('/')
+    const dir = slash < 0 ? '.' : rel.slice(0, slash)
+    let names = this._layerNames.get(dir)
+    if (!names) this._layerNames.set(dir, names = new Set())
+    names.add(rel.slice(slash + 1))
+  }
+
+  // The batch items of a whiteout or opaque mark, as `whiteouts` says:
+  // 'overlay' applies the mark to the layers merged here and stores it for
+  // those beneath the tree (an overlayfs upper directory). A stored mark
+  // under a path that is not a directory (umoci writes 'd2f/.wh.x' after
+  // the file 'd2f') has nothing to hide and is skipped.
+  private _mark (e: Entry, rel: string): ApplyItem[] {
+    const { atime: [at, atn], mtime: [mt, mtn] } = entryTimes(e)
+    const times = { atime: at, atimeNsec: atn, mtime: mt, mtimeNsec: mtn }
+    const opaque = e.type === 'opaque'
+    if (!opaque && rel === '.') throw invalidArgValue('entry.path', e.path, 'cannot be whited out: it is the root of the tree')
+    const applied: ApplyItem = opaque ? { op: OP.clear, path: rel, keep: [...(this._layerNames.get(rel) ?? [])] } : { op: OP.remove, path: rel }
+    const stored = (this._flags & ~F.replaceTree) | F.ifParent
+    switch (this._whiteouts) {
+      case 'apply':
+        return [applied]
+      case 'overlay':
+        return [applied, opaque
+          ? { op: OP.meta, path: rel, flags: F.noOwner | F.noMode | F.noTimes | F.ifDir, xattrs: [OVERLAY_OPAQUE_XATTR, Buffer.from('y')] }
+          : { op: OP.node, path: rel, flags: stored, mode: typeBits('char'), uid: 0, gid: 0, major: 0, minor: 0, ...times }]
+      case 'keep':
+        return [{ op: OP.file, path: opaque ? (rel === '.' ? OPAQUE_NAME : `${rel}/${OPAQUE_NAME}`) : whiteoutName(rel), flags: stored, mode: (e.mode ?? 0) & 0o7777, uid: e.uid ?? 0, gid: e.gid ?? 0, data: Buffer.alloc(0), ...times }]
+    }
   }
 
   // One batch runs natively while the next one is being collected; a
@@ -373,7 +459,7 @@ export class ImageWriter extends Writable {
       }
       item.mode = C.S_IFREG | (item.mode as number)
       await this._apply([{ ...item, path: at }], [name])
-      if (replace) await this._apply([{ op: OP.rename, path: rel, target: tmpLeaf }], [name])
+      if (replace) await this._apply([{ op: OP.rename, path: rel, target: tmpLeaf, flags: this._flags & F.replaceTree }], [name])
       done = true
     } finally {
       if (!done && replace) await native.unlinkat(this._img._root, this._kroot + '/' + at, 0)
@@ -383,8 +469,8 @@ export class ImageWriter extends Writable {
   private async _finish (): Promise<void> {
     await this._flush(true)
     // Directory times last, deepest (latest in pre-order) first.
-    const dirs = this._dirTimes.reverse()
-    this._dirTimes = []
+    const dirs = [...this._dirTimes.values()].reverse()
+    this._dirTimes.clear()
     for (let i = 0; i < dirs.length; i += 1024) {
       const part = dirs.slice(i, i + 1024)
       await this._apply(part, part.map((d) => String(d.path)))

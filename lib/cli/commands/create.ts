@@ -10,7 +10,8 @@ import { imageWriter } from '../../index'
 import { entryTransforms, clampEpoch } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
-import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP } from '../sources'
+import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP, OCI_OPTIONS, OCI_HELP, OciOptions, sourcePath, sourceWriterOptions, whiteoutMode, ociSource } from '../sources'
+import { MergedTree } from '../../oci/merged'
 import { addDropped, Dropped } from '../../tree/fs-capabilities'
 import { mkfs, mkfsTypes, Usage, MkfsOptions, MkfsResult } from '../../mkfs'
 import { imageSize } from '../../mkfs/tools'
@@ -21,26 +22,39 @@ import type { Context } from '../context'
 
 const RETRIES = 3
 
-async function measure (ctx: Context, sources: string[]): Promise<Usage> {
+// Several sources add up.
+function addUsage (into: Usage, more: Usage): void {
+  const a = into as unknown as Record<string, number>
+  for (const [k, v] of Object.entries(more)) if (typeof v === 'number') a[k] = (a[k] ?? 0) + v
+}
+
+// (A container image counts the peak of its merged layers: lib/oci/merged.ts.)
+async function measure (ctx: Context, sources: string[], oci: OciOptions): Promise<Usage> {
   const usage = new Usage()
   for (const src of sources) {
-    const entries = await sourceEntries(src)
+    const entries = await sourceEntries(src, undefined, oci)
     const t = entryTransforms(ctx.g, { clamp: false })
     const stream = t.length ? chain(entries, ...t) : entries
-    await eachEntry(stream, (e) => usage.add(e as Parameters<Usage['add']>[0]), await isDir(src))
+    if (ociSource(src) && oci.whiteouts !== 'keep') {
+      const merged = new MergedTree()
+      await eachEntry(stream, (e) => merged.add(e))
+      addUsage(usage, merged.usage())
+    } else {
+      await eachEntry(stream, (e) => usage.add(e as Parameters<Usage['add']>[0]), await isDir(src))
+    }
   }
   return usage
 }
 
 // Fill the image being built at `file` (shown to the user as `out`).
-async function populate (ctx: Context, file: string, out: string, made: MkfsResult, sources: string[], skip: boolean): Promise<void> {
+async function populate (ctx: Context, file: string, out: string, made: MkfsResult, sources: string[], skip: boolean, oci: OciOptions): Promise<void> {
   const img = await ctx.image(file, true, made.partition, made.mountOptions)
   const dropped: Dropped = {}
   for (const src of sources) {
     const progress = new Progress(`create ${out} <- ${src}`)
     try {
-      const entries = await sourceEntries(src, progress)
-      const writer = imageWriter(img, '/', writerOptions(true, skip))
+      const entries = await sourceEntries(src, progress, oci)
+      const writer = imageWriter(img, '/', sourceWriterOptions(src, writerOptions(true, skip), oci))
       await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, await isDir(src)), writer)
       addDropped(dropped, writer.dropped)
     } catch (e) {
@@ -88,15 +102,19 @@ function isNoSpace (e: unknown): boolean {
 export const create: Command = {
   name: 'create',
   summary: 'make a filesystem image (optionally partitioned) and fill it',
-  help: `Usage: lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR]...
+  help: `Usage: lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR|IMAGE]...
                   [--label L] [--uuid U] [--partition mbr|gpt] [--reproducible]
 
 Make a filesystem image with the host's mkfs tool (TYPE: ${mkfsTypes.join(', ')}),
 optionally inside a one-partition table, and fill it from tar files
-(gzip/xz/zstd detected; '-' is stdin) and host directories, in order.
+(gzip/xz/zstd detected; '-' is stdin), host directories and container
+images (their layers merged), in order.
   -s, --size SIZE     image size (512M, 2G, ...) or 'auto': the content plus
                       headroom (the default when --from is given)
-  -f, --from SRC      a tar file, '-' or a directory (repeatable)
+  -f, --from SRC      a tar file, '-' or a directory (repeatable), or a
+                      container image: oci:DIR[:REF] (an OCI layout),
+                      oci-archive:FILE[:REF], docker-archive:FILE[:REF]
+${OCI_HELP}
   -L, --label L       filesystem label (and GPT partition name)
       --uuid U        filesystem UUID (vfat, exfat: serial XXXX-XXXX)
       --partition T   'mbr' or 'gpt': put the filesystem in partition 1
@@ -111,7 +129,8 @@ then give byte-identical images).`,
     label: { type: 'string', short: 'L' },
     uuid: { type: 'string' },
     'mkfs-arg': { type: 'string', multiple: true },
-    ...SKIP_UNSUPPORTED
+    ...SKIP_UNSUPPORTED,
+    ...OCI_OPTIONS
   },
   async run (ctx, args, v) {
     arity(args, 1, 1, 'lkl create OUT.img --type TYPE [--size SIZE|auto] [--from TAR|DIR]...')
@@ -133,7 +152,8 @@ then give byte-identical images).`,
         throw new UsageError(`--size must look like 512M, 2G or auto (got '${sizeArg}')`)
       }
     }
-    for (const s of sources) if (s !== '-') await fs.promises.access(s)
+    for (const s of sources) if (s !== '-') await fs.promises.access(sourcePath(s))
+    const oci: OciOptions = { platform: v.platform as string | undefined, whiteouts: whiteoutMode(v.whiteouts) }
     const epoch = clampEpoch(g)
     const base: MkfsOptions = {
       type: g.type,
@@ -155,14 +175,14 @@ then give byte-identical images).`,
           spooled = await spoolStdin()
           sources = sources.map((s) => s === '-' ? spooled! : s)
         }
-        usage = await measure(ctx, sources)
+        usage = await measure(ctx, sources, oci)
       }
       let size: string | number = sizeArg
       for (let attempt = 0; ; attempt++) {
         const result = await mkfs(tmp, { ...base, size, usage })
         if (g.verbose) process.stderr.write(`lkl create: ${out}: ${result.type}, ${result.size} bytes${result.partition ? `, partition ${result.partition} (${table})` : ''}\n`)
         try {
-          if (sources.length) await populate(ctx, tmp, out, result, sources, v['skip-unsupported'] === true)
+          if (sources.length) await populate(ctx, tmp, out, result, sources, v['skip-unsupported'] === true, oci)
           await result.finalize()
           await moveIntoPlace(tmp, out)
           return
