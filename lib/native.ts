@@ -335,6 +335,8 @@ export interface Native {
   hostSeek(fd: number, offset: number, whence: number): number
   /** flock(fd, LOCK_SH or LOCK_EX, non-blocking): 0 or -errno (-EWOULDBLOCK when another holds it). */
   hostFlock(fd: number, exclusive: boolean): number
+  /** flock(fd, LOCK_UN): 0 | -errno. */
+  hostUnlock(fd: number): number
 
   constants: Constants
   errno: Errno

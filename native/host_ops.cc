@@ -119,6 +119,14 @@ Napi::Value HostFlock(Info info) {
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }
 
+// hostUnlock(fd) -> 0 | -errno: drop the lock now (LOCK_UN), so the file
+// can be opened and locked again at once, before the fd's asynchronous
+// close has run.
+Napi::Value HostUnlock(Info info) {
+  int r = flock(info[0].As<Napi::Number>().Int32Value(), LOCK_UN);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
 }  // namespace
 
 void InitHostOps(Napi::Env env, Napi::Object exports) {
@@ -128,6 +136,7 @@ void InitHostOps(Napi::Env env, Napi::Object exports) {
   exports["hostSeek"] = Napi::Function::New(env, HostSeek, "hostSeek");
   exports["hostLutimens"] = Napi::Function::New(env, HostLutimens, "hostLutimens");
   exports["hostFlock"] = Napi::Function::New(env, HostFlock, "hostFlock");
+  exports["hostUnlock"] = Napi::Function::New(env, HostUnlock, "hostUnlock");
 }
 
 }  // namespace lkl

@@ -71,6 +71,9 @@ async function lockHostFile (fh: fs.promises.FileHandle, shown: string, write: b
 
 /** Give up the claim made by openHostFile: the use, the handle, the lock. */
 export function releaseHostFile (file: HostFile): void {
+  // Unlocked now: the close below is asynchronous, and an open of the same
+  // file right after this (a close/open cycle) must not find it locked.
+  native.hostUnlock(file.fh.fd)
   file.fh.close().catch(() => {})
   const claim = file.key
   const key = claim.slice(1)
