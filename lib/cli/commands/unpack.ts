@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // lkl unpack IMAGE[:/dir] [TARFILE|-]: a tar (maybe compressed) into an image.
 
-import { pipeline } from 'stream/promises'
 import { Command, arity } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { imageSpec } from '../spec'
@@ -9,6 +8,7 @@ import { imageWriter } from '../../index'
 import { entryTransforms } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
+import { runPipeline } from '../pipeline'
 import { tarEntries, writerOptions, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP } from '../sources'
 
 export const unpack: Command = {
@@ -35,7 +35,7 @@ ${SKIP_UNSUPPORTED_HELP}`,
       await img.fs.promises.mkdir(spec.path, { recursive: true })
       const entries = await tarEntries(src, progress)
       const writer = imageWriter(img, spec.path, writerOptions(true, v['skip-unsupported'] === true))
-      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, false), writer)
+      await runPipeline(entries, [...entryTransforms(ctx.g), counter(progress, false)], writer)
       progress.done()
       warnDropped('unpack', spec.image!, img, writer.dropped)
     } catch (e) {
