@@ -40,6 +40,7 @@ export type { HostWriterOptions } from './tree/host-writer'
 export type { Entry, EntryType } from './tree/entry'
 export { mkfs, mkfsTypes, Usage } from './mkfs'
 export type { MkfsOptions, MkfsResult } from './mkfs'
+export type { FsType } from './fstype-aliases'
 // The node-lkl 1.x API (docs/api.md, "node-lkl 1.x compatibility").
 export { startKernelSync, haltKernelSync, mount, umount, fs } from './compat'
 export type { MountOptions } from './compat'
