@@ -13,6 +13,7 @@ import type { Dir } from './tree'
 import type { FileHandle } from './file-handle'
 import type { OpenFlags } from './flags'
 import type { PathArg } from '../validate'
+import type { TimeLike } from './times'
 
 type Enc = BufferEncoding
 type ReadOptions = { flag?: OpenFlags, signal?: AbortSignal }
@@ -103,6 +104,46 @@ export interface CallbackOverloads {
   writeFile (file: PathArg | number, data: string | Uint8Array, options: WriteFileOptions | undefined, cb: Cb<void>): void
   appendFile (file: PathArg | number, data: string | Uint8Array, cb: Cb<void>): void
   appendFile (file: PathArg | number, data: string | Uint8Array, options: WriteFileOptions | undefined, cb: Cb<void>): void
+}
+
+type Position = number | bigint | null
+type ReadCb<B> = (err: NodeJS.ErrnoException | null, bytesRead: number, buffer: B) => void
+type WriteCb<B> = (err: NodeJS.ErrnoException | null, bytesWritten: number, buffer: B) => void
+type VecCb = (err: NodeJS.ErrnoException | null, bytes: number, buffers: ArrayBufferView[]) => void
+
+/** The fd-based callback forms (fds of the callback API's open). */
+export interface FdCallbacks {
+  open (path: PathArg, cb: Cb<number>): void
+  open (path: PathArg, flags: OpenFlags | undefined, cb: Cb<number>): void
+  open (path: PathArg, flags: OpenFlags | undefined, mode: number | string | undefined, cb: Cb<number>): void
+  close (fd: number, cb?: Cb<void>): void
+  read (fd: number, cb: ReadCb<Uint8Array>): void
+  read<B extends Uint8Array> (fd: number, buffer: B, offset: number | undefined, length: number | undefined, position: Position | undefined, cb: ReadCb<B>): void
+  read<B extends Uint8Array> (fd: number, buffer: B, options: { offset?: number, length?: number, position?: Position }, cb: ReadCb<B>): void
+  read<B extends Uint8Array> (fd: number, options: { buffer: B, offset?: number, length?: number, position?: Position }, cb: ReadCb<B>): void
+  write<B extends Uint8Array> (fd: number, buffer: B, cb: WriteCb<B>): void
+  write<B extends Uint8Array> (fd: number, buffer: B, offset: number | undefined | null, cb: WriteCb<B>): void
+  write<B extends Uint8Array> (fd: number, buffer: B, offset: number | undefined | null, length: number | undefined, cb: WriteCb<B>): void
+  write<B extends Uint8Array> (fd: number, buffer: B, offset: number | undefined | null, length: number | undefined, position: number | null | undefined, cb: WriteCb<B>): void
+  write<B extends Uint8Array> (fd: number, buffer: B, options: { offset?: number, length?: number, position?: number | null }, cb: WriteCb<B>): void
+  write (fd: number, text: string, cb: WriteCb<string>): void
+  write (fd: number, text: string, position: number | null | undefined, cb: WriteCb<string>): void
+  write (fd: number, text: string, position: number | null | undefined, encoding: BufferEncoding | undefined, cb: WriteCb<string>): void
+  readv (fd: number, buffers: ArrayBufferView[], cb: VecCb): void
+  readv (fd: number, buffers: ArrayBufferView[], position: Position | undefined, cb: VecCb): void
+  writev (fd: number, buffers: ArrayBufferView[], cb: VecCb): void
+  writev (fd: number, buffers: ArrayBufferView[], position: number | null | undefined, cb: VecCb): void
+  fstat (fd: number, cb: Cb<Stats>): void
+  fstat (fd: number, options: { bigint?: false } | undefined, cb: Cb<Stats>): void
+  fstat (fd: number, options: { bigint: true }, cb: Cb<BigIntStats>): void
+  fstat (fd: number, options: StatOptions | undefined, cb: Cb<Stats | BigIntStats>): void
+  fsync (fd: number, cb: Cb<void>): void
+  fdatasync (fd: number, cb: Cb<void>): void
+  ftruncate (fd: number, cb: Cb<void>): void
+  ftruncate (fd: number, len: number | undefined, cb: Cb<void>): void
+  fchmod (fd: number, mode: number | string, cb: Cb<void>): void
+  fchown (fd: number, uid: number, gid: number, cb: Cb<void>): void
+  futimes (fd: number, atime: TimeLike, mtime: TimeLike, cb: Cb<void>): void
 }
 
 export interface RealpathCallback {

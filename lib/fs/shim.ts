@@ -16,7 +16,7 @@ import { Stats, BigIntStats, Dirent, StatFs } from './stats'
 import { Dir } from './tree'
 import { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
 import type { TimeLike } from './times'
-import type { CallbackOverloads, CallbackForm } from './overloads'
+import type { CallbackOverloads, CallbackForm, FdCallbacks } from './overloads'
 
 type Callback = (err: Error | null, ...results: unknown[]) => void
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -166,9 +166,11 @@ export function createFs (img: ImageCore) {
     futimes: fdCall('futime', (fh, atime: TimeLike, mtime: TimeLike) => fh.utimes(atime, mtime))
   }
 
+  const typedFdFns: FdCallbacks = fdFns
+
   return {
     ...typedPathFns,
-    ...fdFns,
+    ...typedFdFns,
     /** Deprecated in node:fs but still used: cb(true | false). */
     exists (path: PathArg, cb: (exists: boolean) => void): void {
       if (typeof cb !== 'function') throw invalidArgType('cb', 'of type function', cb)

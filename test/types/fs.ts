@@ -95,6 +95,24 @@ export function callbacks (img: lkl.Image): void {
   fs.rm('/d', { recursive: true, force: true }, (err) => { if (err) throw err })
   fs.getxattr('/f', 'user.a', (err, v) => { if (!err) console.log(v) })
 
+  // fds of the callback API.
+  fs.open('/f', 'r', (err, fd) => {
+    if (err) return
+    exact<number, number>(true, fd)
+    const buf = Buffer.alloc(16)
+    fs.read(fd, buf, 0, 16, null, (err, n, b) => { if (!err) exact<Buffer, Buffer>(true, b.subarray(0, n)) })
+    fs.read(fd, { buffer: buf, position: 0 }, (err, n) => { if (!err) console.log(n) })
+    fs.write(fd, 'text', (err, n, str) => { if (!err) exact<string, string>(true, str.slice(n)) })
+    fs.write(fd, buf, 0, 4, 0, (err, n) => { if (!err) console.log(n) })
+    fs.readv(fd, [buf], 0, (err, n, bufs) => { if (!err) console.log(n, bufs.length) })
+    fs.fstat(fd, { bigint: true }, (err, st) => { if (!err) exact<bigint, bigint>(true, st.size) })
+    fs.futimes(fd, 0, 0, (err) => { if (err) throw err })
+    fs.close(fd, (err) => { if (err) throw err })
+    // @ts-expect-error an fd is a number
+    fs.fsync('3', (err) => { if (err) throw err })
+  })
+  fs.exists('/f', (yes) => { exact<boolean, boolean>(true, yes) })
+
   // @ts-expect-error the callback must be a function
   fs.stat('/', 42)
   // @ts-expect-error nor may it be left off
