@@ -20,3 +20,32 @@ export async function build (): Promise<void> {
 export function pack (img: lkl.Image, done: (err: Error | null) => void): void {
   stream.pipeline(img.walk('/'), lkl.transforms.exclude('lost+found'), lkl.tarPack(), fs.createWriteStream('out.tar'), done)
 }
+
+// node-lkl 1.x's README example (docs/api.md), unchanged but for the function around it.
+export function nodeLkl (): void {
+  lkl.startKernelSync(10 * 1024 * 1024)
+  const disk = new lkl.disk.FileDisk('data.ext4')
+  lkl.mount(disk, { filesystem: 'ext4' }, function (err, mountpoint) {
+    if (err) { console.error(err); return }
+    lkl.fs.createReadStream(mountpoint + '/etc/passwd').pipe(process.stdout)
+    // @ts-expect-error a mountpoint is a string
+    const n: number = mountpoint
+    console.log(n)
+  })
+  // @ts-expect-error mount's callback is a function
+  lkl.mount(disk, { filesystem: 'ext4' }, 'cb')
+}
+
+// Disks, copies and the byte streams (docs/api.md).
+export async function disks (): Promise<void> {
+  const mem = lkl.disk.memory('64M')
+  await lkl.mkfs('x.img', { type: 'vfat', size: '64M' })
+  const img = await lkl.open(mem, { type: 'vfat' })
+  const copied: number = await lkl.copyIn('host.bin', img, '/a.bin', { mode: 0o644 })
+  await lkl.copyOut(img, '/a.bin', 'back.bin')
+  fs.createReadStream('host.bin').pipe(img.createWriteStream('/b.bin'))
+  await pipeline(img.createReadStream('/b.bin', { start: 0, end: 9 }), fs.createWriteStream('part'))
+  console.log(copied, (await mem.partitions()).length, await img.statfs())
+  await img.close()
+  await mem.close()
+}
