@@ -29,6 +29,23 @@ export async function documented (img: lkl.Image, ext4: lkl.Image, btrfs: lkl.Im
   await pipeline(img.disk.createReadStream(), fs.createWriteStream('disk.raw'))
 }
 
+// A user's own entry transforms: lkl.transforms.mapEntries, or node's object Transform.
+export async function custom (img: lkl.Image): Promise<void> {
+  const upper: lkl.EntryTransform = lkl.transforms.mapEntries((e) => ({ ...e, path: e.path.toUpperCase() }))
+  const drop = lkl.transforms.mapEntries((e) => e.type === 'fifo' ? null : e)
+  const log = new stream.Transform({
+    objectMode: true,
+    transform (e: lkl.Entry, _enc, cb) { console.log(e.path); cb(null, e) }
+  })
+  await pipeline(img.walk('/'), upper, drop, log, lkl.tarPack(), fs.createWriteStream('out.tar'))
+  const walk: lkl.EntryReadable = img.walk('/')
+  const unpack: lkl.EntryDuplex = lkl.tarUnpack()
+  await pipeline(walk, lkl.hostWriter('out'))
+  await pipeline(fs.createReadStream('in.tar'), unpack, img.writer('/'))
+  // @ts-expect-error mapEntries returns an entry, null or undefined
+  lkl.transforms.mapEntries((e) => e.path)
+}
+
 export function callbacks (img: lkl.Image): void {
   stream.pipeline(img.walk('/'), lkl.tarPack(), fs.createWriteStream('out.tar'), (err) => {
     if (err) console.error(err.code)
