@@ -227,6 +227,7 @@ export function createPromises (img: ImageCore) {
   }
 
   const shared = { statAt, openFd, withFd }
+  // `as Typed[...]`: the union results typed by the options, like node's (./overloads.ts).
   return {
     access,
     appendFile,
