@@ -5,16 +5,32 @@
 // same table; the FAT names all mean the vfat driver, which mounts FAT12/16/32
 // alike (mkfs.fat picks the FAT width from the image size).
 
-const ALIASES: Readonly<Record<string, string>> = {
+// The filesystem drivers our kernel is built with (deps/config/lkl.config),
+// by the kernel's names: what open({ type }) mounts, and the types'
+// source of truth (mkfs makes a subset: lib/mkfs/tools.ts).
+export const FS_TYPES = ['ext4', 'ext2', 'ext3', 'vfat', 'exfat', 'btrfs', 'xfs', 'f2fs', 'ntfs3', 'hfsplus', 'iso9660', 'udf', 'squashfs', 'erofs'] as const
+
+const ALIASES = {
   fat: 'vfat',
   fat12: 'vfat',
   fat16: 'vfat',
   fat32: 'vfat',
   msdos: 'vfat',
   ntfs: 'ntfs3'
-}
+} as const satisfies Readonly<Record<string, typeof FS_TYPES[number]>>
+
+/** A filesystem type name: the kernel's, or an alias ('fat32', 'ntfs'). */
+export type FsType = typeof FS_TYPES[number] | keyof typeof ALIASES
 
 /** The kernel's name for a filesystem type ('fat32' -> 'vfat'); other names unchanged. */
 export function canonicalFsType (type: string): string {
-  return Object.prototype.hasOwnProperty.call(ALIASES, type) ? ALIASES[type] : type
+  return Object.prototype.hasOwnProperty.call(ALIASES, type) ? ALIASES[type as keyof typeof ALIASES] : type
+}
+
+/**
+ * A type name from outside TypeScript (the CLI's --type, node-lkl 1.x's
+ * mount()): any string, checked by open() and mkfs() at run time as ever.
+ */
+export function untypedFsType (name: string): FsType {
+  return name as FsType
 }

@@ -7,7 +7,7 @@ import { mountOptionsFor } from './mount-options'
 import { native, constants as C, errno } from './native'
 import { LklError, invalidArgType, systemError } from './errors'
 import * as kernel from './kernel'
-import { canonicalFsType } from './fstype-aliases'
+import { canonicalFsType, FsType } from './fstype-aliases'
 import { ImageCore, kernelPath } from './image-core'
 import { PathLike, checkPath, checkPartitionSpec, isObject } from './validate'
 import { imageWalk, ImageWalk, WalkOptions } from './tree/image-walk'
@@ -21,7 +21,7 @@ import { BadNames, WarningHandler, ListingPolicy, checkBadNames } from './listin
 
 export interface OpenOptions {
   /** Filesystem type ('ext4', 'vfat', 'btrfs', ...) or 'auto' (default). */
-  type?: string
+  type?: FsType | 'auto'
   /**
    * Partition number (MBR: 1-4 primary, 5+ logical; GPT: 1+; 0 = whole
    * disk), or `{ label }` (filesystem label) or `{ partlabel }` (GPT name).
@@ -185,7 +185,7 @@ export class Image implements ImageCore, kernel.OpenImage {
   }
 }
 
-function checkOptions (options: OpenOptions): Required<OpenOptions> {
+function checkOptions (options: OpenOptions): Required<Omit<OpenOptions, 'type'>> & { type: string } {
   if (!isObject(options)) throw invalidArgType('options', 'of type object', options)
   const { type = 'auto', partition = 0, readOnly = false, mountOptions = '', wait = false } = options
   const onWarning: unknown = options.onWarning ?? defaultWarn
@@ -213,7 +213,7 @@ function mountLog (disk: number, log: string[]): string[] {
 }
 
 /** Mount partition `partition` of an attached disk; resolves with the image. */
-async function mountOn (disk: Disk, id: number, o: Required<OpenOptions>): Promise<Image> {
+async function mountOn (disk: Disk, id: number, o: ReturnType<typeof checkOptions>): Promise<Image> {
   if (disk.closed) throw LklError.diskClosed(disk.name)
   const { partition, type: labelled } = await resolvePartition(disk, id, o.partition)
   disk._claim(partition)

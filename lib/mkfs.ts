@@ -8,7 +8,7 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { LklError, invalidArgType, invalidArgValue } from './errors'
 import { TOOLS, run, stableUuid, imageSize } from './mkfs/tools'
-import { canonicalFsType } from './fstype-aliases'
+import { canonicalFsType, FsType } from './fstype-aliases'
 import { isObject } from './validate'
 import { layout, writeTable, copyInto, ALIGN } from './mkfs/partition'
 import { Usage, autoSize } from './mkfs/size'
@@ -18,8 +18,8 @@ import { extReproducible, extFinalize } from './mkfs/ext'
 export { Usage }
 
 export interface MkfsOptions {
-  /** 'ext4', 'ext3', 'ext2', 'vfat', 'exfat', 'btrfs', 'xfs' or 'f2fs'. */
-  type: string
+  /** 'ext4', 'ext3', 'ext2', 'vfat' (or an alias), 'exfat', 'btrfs', 'xfs' or 'f2fs'. */
+  type: FsType
   /**
    * Image size: bytes or '512M', '1G'; 'auto' sizes it for `usage` plus
    * headroom. Default: the existing file's size.

@@ -9,6 +9,7 @@ import * as lkl from '../index'
 import { UsageError, tagImage, describe } from './errors'
 import { clampEpoch } from './transforms'
 import { kernelLogMark, kernelLogSince } from '../kernel'
+import { untypedFsType } from '../fstype-aliases'
 
 export interface Globals {
   type?: string
@@ -97,7 +98,7 @@ export class Context {
     await this.boot()
     const readOnly = this.g.readOnly || (!write && !this.g.overlay)
     const opts: lkl.OpenOptions = { readOnly, wait: this.g.wait, badNames: this.g.skipBadNames ? 'skip' : 'error', onWarning: (w) => this.warn(w, file) }
-    if (this.g.type !== undefined) opts.type = this.g.type
+    if (this.g.type !== undefined) opts.type = untypedFsType(this.g.type)
     if (part !== undefined) opts.partition = part
     if (mountOptions) opts.mountOptions = mountOptions
     try {

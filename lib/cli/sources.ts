@@ -16,6 +16,8 @@ import { describeDropped, Dropped } from '../tree/fs-capabilities'
 import { LklError } from '../errors'
 import { autoDecompress, Codec } from './compress'
 import type { Progress } from './progress'
+import type { EntryReadable } from '../streams/node-types'
+import { nodeReadable, EntrySource } from './pipeline'
 
 /** Open a tar file or '-' (stdin), decompressed, as tar bytes (and the codec found). */
 export async function tarInput (file: string, progress?: Progress): Promise<{ stream: Readable, codec: Codec | null }> {
@@ -70,8 +72,9 @@ function decompressError (err: Error & { code?: string }, codec: Codec, at: { pa
 }
 
 /** Streams piped one into the next (errors destroy them all); returns the last. */
-export function chain (...streams: unknown[]): NodeJS.ReadableStream {
-  return (streamPipeline as (...s: unknown[]) => NodeJS.ReadableStream)(...streams, () => {})
+export function chain (source: EntrySource, ...stages: NodeJS.ReadWriteStream[]): NodeJS.ReadableStream {
+  streamPipeline([nodeReadable(source), ...stages], () => {})
+  return stages[stages.length - 1]
 }
 
 /** A container image named on the command line: FORMAT:PATH[:REF]. */
@@ -127,7 +130,7 @@ export function whiteoutMode (v: unknown): WhiteoutMode | undefined {
  * A --from source: a container image (ociLayers: progress per layer), a
  * directory (hostWalk) or a tar file / '-' (tarUnpack).
  */
-export async function sourceEntries (src: string, progress?: Progress, oci: OciOptions = {}): Promise<NodeJS.ReadableStream> {
+export async function sourceEntries (src: string, progress?: Progress, oci: OciOptions = {}): Promise<EntryReadable | NodeJS.ReadableStream> {
   const image = ociSource(src)
   if (image) {
     const layers = ociLayers(image.path, { format: image.format, ref: image.ref, platform: oci.platform })
@@ -187,7 +190,7 @@ export function warnDropped (command: string, image: string, img: Image, dropped
  * dropped (a tar's bytes must be consumed), or with `skip` destroyed
  * unread (a host walk opens files lazily).
  */
-export async function eachEntry (entries: NodeJS.ReadableStream, fn: (e: Entry) => void, skip = false): Promise<void> {
+export async function eachEntry (entries: EntryReadable | NodeJS.ReadableStream, fn: (e: Entry) => void, skip = false): Promise<void> {
   for await (const e of entries as AsyncIterable<Entry>) {
     fn(e)
     const c = e.content as unknown as { resume? (): void, destroy? (): void } | undefined

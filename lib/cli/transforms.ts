@@ -42,10 +42,10 @@ export function checkTransformOptions (g: Globals): void {
 /** The transforms, in order, for an entry pipeline. */
 export function entryTransforms (g: Globals, opts: { clamp?: boolean } = {}): Transform[] {
   const out: Transform[] = []
-  if (g.exclude.length) out.push(transforms.exclude(...excludePatterns(g.exclude)) as unknown as Transform)
-  if (g.strip !== undefined && Number(g.strip) > 0) out.push(transforms.strip(Number(g.strip)) as unknown as Transform)
-  if (g.ownerMap !== undefined) out.push(transforms.owner(parseOwnerMap(g.ownerMap)) as unknown as Transform)
+  if (g.exclude.length) out.push(transforms.exclude(...excludePatterns(g.exclude)))
+  if (g.strip !== undefined && Number(g.strip) > 0) out.push(transforms.strip(Number(g.strip)))
+  if (g.ownerMap !== undefined) out.push(transforms.owner(parseOwnerMap(g.ownerMap)))
   const epoch = clampEpoch(g)
-  if (epoch !== undefined && opts.clamp !== false) out.push(transforms.clampMtime(BigInt(epoch) * 1000000000n) as unknown as Transform)
+  if (epoch !== undefined && opts.clamp !== false) out.push(transforms.clampMtime(BigInt(epoch) * 1000000000n))
   return out
 }

@@ -20,6 +20,7 @@ import { invalidArgType, systemError } from '../errors'
 import { checkOptions, checkBool } from '../validate'
 import type { PartitionSpec } from '../disk/resolve'
 import { addMount, removeMount } from './mounts'
+import { untypedFsType } from '../fstype-aliases'
 
 export { fs } from './fs'
 
@@ -72,7 +73,7 @@ export function mount (disk: Disk, options: MountOptions, callback: MountCallbac
   // node-lkl attached the disk for each mount and let go of it at umount;
   // a FileDisk keeps nothing of its own in between, so it may do the same.
   if (disk.kind === 'file' && !disk.attached && !disk.closed) disk._owned = true
-  open(disk, { type: filesystem, partition, readOnly }).then(
+  open(disk, { type: untypedFsType(filesystem), partition, readOnly }).then(
     (img) => process.nextTick(callback, null, addMount(img).point),
     (err: Error) => process.nextTick(callback, err))
 }

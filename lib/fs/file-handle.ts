@@ -166,6 +166,9 @@ export class FileHandle {
     })
   }
 
+  readFile (options?: { encoding?: null } | null): Promise<Buffer>
+  readFile (options: { encoding: BufferEncoding } | BufferEncoding): Promise<string>
+  readFile (options?: { encoding?: BufferEncoding | null } | BufferEncoding | null): Promise<Buffer | string>
   readFile (options?: { encoding?: BufferEncoding | null } | BufferEncoding | null): Promise<Buffer | string> {
     const enc = typeof options === 'string' ? options : options?.encoding
     const site = new Error()
@@ -182,6 +185,9 @@ export class FileHandle {
     return this._run(async () => { await writeAll(this.fd, buf, -1, site) })
   }
 
+  stat (options?: { bigint?: false }): Promise<Stats>
+  stat (options: { bigint: true }): Promise<BigIntStats>
+  stat (options?: { bigint?: boolean }): Promise<Stats | BigIntStats>
   stat (options?: { bigint?: boolean }): Promise<Stats | BigIntStats> {
     const big = options?.bigint === true
     const site = new Error()

@@ -19,6 +19,7 @@ import { toTimespec, TimeLike } from './times'
 import { createTreeOps } from './tree'
 import { createXattrOps } from './xattr'
 import { constants } from './constants'
+import type { PromisesOverloads as Typed } from './overloads'
 
 const STAT_MASK = C.STATX_BASIC_STATS | C.STATX_BTIME
 const MAX_ID = 0xffffffff
@@ -226,6 +227,7 @@ export function createPromises (img: ImageCore) {
   }
 
   const shared = { statAt, openFd, withFd }
+  // `as Typed[...]`: the union results typed by the options, like node's (./overloads.ts).
   return {
     access,
     appendFile,
@@ -233,16 +235,16 @@ export function createPromises (img: ImageCore) {
     chown: chownAt('chown', 0),
     lchown: chownAt('lchown', C.AT_SYMLINK_NOFOLLOW),
     link,
-    lstat,
+    lstat: lstat as Typed['lstat'],
     lutimes: utimesAt('lutime', C.AT_SYMLINK_NOFOLLOW),
     mknod,
     open,
-    readFile,
-    readlink,
+    readFile: readFile as Typed['readFile'],
+    readlink: readlink as Typed['readlink'],
     rename,
     rmdir,
-    stat,
-    statfs,
+    stat: stat as Typed['stat'],
+    statfs: statfs as Typed['statfs'],
     symlink,
     truncate,
     unlink,

@@ -16,10 +16,16 @@ import { Stats, BigIntStats, Dirent, StatFs } from './stats'
 import { Dir } from './tree'
 import { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
 import type { TimeLike } from './times'
+import type { CallbackOverloads, CallbackForm, FdCallbacks } from './overloads'
 
 type Callback = (err: Error | null, ...results: unknown[]) => void
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any
+
+/** The public types of the callback forms: node's overloads, else derived from the promise function. */
+type PathCallbacks<T> = {
+  [K in keyof T]: K extends keyof CallbackOverloads ? CallbackOverloads[K] : K extends keyof FsPromises ? CallbackForm<FsPromises[K]> : never
+}
 
 /** Split off the trailing callback (node: it must be a function). */
 function takeCallback (args: unknown[]): Callback {
@@ -116,6 +122,8 @@ export function createFs (img: ImageCore) {
     appendFile: withFd('appendFile')
   }
 
+  const typedPathFns: PathCallbacks<typeof pathFns> = pathFns
+
   const readResult = (v: unknown): unknown[] => { const r = v as { bytesRead: number, buffer: unknown }; return [r.bytesRead, r.buffer] }
   const writeResult = (v: unknown): unknown[] => { const r = v as { bytesWritten: number, buffer: unknown }; return [r.bytesWritten, r.buffer] }
   const readvResult = (v: unknown): unknown[] => { const r = v as { bytesRead: number, buffers: unknown }; return [r.bytesRead, r.buffers] }
@@ -158,9 +166,11 @@ export function createFs (img: ImageCore) {
     futimes: fdCall('futime', (fh, atime: TimeLike, mtime: TimeLike) => fh.utimes(atime, mtime))
   }
 
+  const typedFdFns: FdCallbacks = fdFns
+
   return {
-    ...pathFns,
-    ...fdFns,
+    ...typedPathFns,
+    ...typedFdFns,
     /** Deprecated in node:fs but still used: cb(true | false). */
     exists (path: PathArg, cb: (exists: boolean) => void): void {
       if (typeof cb !== 'function') throw invalidArgType('cb', 'of type function', cb)

@@ -5,7 +5,8 @@
 
 import { invalidArgType } from '../errors'
 
-export type TimeLike = number | string | Date | bigint
+// (a string: digits, as node:fs takes; 'now' is not one)
+export type TimeLike = number | `${number}` | Date | bigint
 
 const NS = 1000000000n
 

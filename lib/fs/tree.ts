@@ -16,6 +16,7 @@ import { Dirent, direntFromStats } from './stats'
 import { CHUNK, writeAll } from './file-handle'
 import type { Shared } from './promises'
 import { judgeListing, judgeEntry } from '../listing'
+import type { PromisesOverloads as Typed } from './overloads'
 
 type Encoding = BufferEncoding | 'buffer'
 type ReaddirOptions = { withFileTypes?: boolean, encoding?: Encoding | null, recursive?: boolean } | Encoding | null
@@ -281,5 +282,6 @@ export function createTreeOps (img: ImageCore, s: Shared) {
     })
   }
 
-  return { copyFile, mkdir, mkdtemp, opendir, readdir, realpath, rm }
+  // Typed by their options, like node's (./overloads.ts).
+  return { copyFile, mkdir, mkdtemp: mkdtemp as Typed['mkdtemp'], opendir, readdir: readdir as Typed['readdir'], realpath: realpath as Typed['realpath'], rm }
 }

@@ -11,7 +11,7 @@
 // count, then offset and length of each data range; padded to a block)
 // followed by the data ranges only. GNU tar and bsdtar restore the holes.
 
-import { Duplex } from 'streamx'
+import { ByteDuplexBase } from '../streams/node-types'
 import { Entry, Extent, isHoleAware, normalizePath, splitTime, takeBuffer } from '../tree/entry'
 import { LklError, invalidArgValue } from '../errors'
 import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
@@ -31,7 +31,7 @@ const TYPEFLAG: Record<string, string> = { file: '0', hardlink: '1', symlink: '2
 const ZEROS = Buffer.alloc(BLOCK * 2)
 const ENTRY_WEIGHT = 16384 // each queued entry counts as this many bytes
 
-export class TarPack extends Duplex {
+export class TarPack extends ByteDuplexBase {
   private _atime: boolean
   private _sparse: boolean
   private _drain: (() => void) | null = null

@@ -12,7 +12,7 @@
 // when that content (or the entry queue) is full, so memory stays bounded.
 // Consume or destroy each content stream.
 
-import { Duplex } from 'streamx'
+import { EntryDuplexBase } from '../streams/node-types'
 import { Entry, BufferContent } from '../tree/entry'
 import { asMark } from '../tree/whiteouts'
 import { LklError } from '../errors'
@@ -42,7 +42,7 @@ function padding (size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK
 }
 
-export class TarUnpack extends Duplex {
+export class TarUnpack extends EntryDuplexBase {
   private _bytes = new ByteQueue()
   private _writeCb: ((err: Error | null) => void) | null = null
   private _running = false

@@ -7,6 +7,7 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import { Readable } from 'streamx'
+import { EntryReadableBase } from '../streams/node-types'
 import { native } from '../native'
 import { systemError } from '../errors'
 import { checkHostDir, checkOptions } from '../validate'
@@ -22,7 +23,7 @@ export interface HostWalkOptions {
 
 interface Frame { abs: string, rel: string, names: string[] | null, i: number }
 
-export class HostWalk extends Readable {
+export class HostWalk extends EntryReadableBase {
   private _dir: string
   private _xattrs: boolean
   private _small: number

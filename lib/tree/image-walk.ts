@@ -9,7 +9,7 @@
 // files get a lazily opened ImageReadStream as content. Each _read does one
 // such unit of work, so a paused consumer stops the walk.
 
-import { Readable } from 'streamx'
+import { EntryReadableBase } from '../streams/node-types'
 import { native, constants as C, errno, scanFlags, ScanRec, ListingFlaws } from '../native'
 import { LklError, systemError } from '../errors'
 import { ImageCore, shown } from '../image-core'
@@ -55,7 +55,7 @@ function join (rel: string, name: string): string {
   return rel === '.' ? name : rel + '/' + name
 }
 
-export class ImageWalk extends Readable {
+export class ImageWalk extends EntryReadableBase {
   private _img: ImageCore
   private _kroot: Buffer
   private _shownRoot: string

@@ -5,7 +5,7 @@
 // take an entry, change it or drop it (destroying its content), pass it on.
 
 import * as fs from 'fs'
-import { Transform } from 'streamx'
+import { EntryTransformBase, EntryTransform } from '../streams/node-types'
 import { Entry, EntryType, normalizePath, toNs } from './entry'
 import { invalidArgType } from '../errors'
 import { checkOptions } from '../validate'
@@ -13,12 +13,12 @@ import { checkOptions } from '../validate'
 type Cb = (err: Error | null, data?: Entry) => void
 
 /** A Transform of entries from a function returning the entry, a new one, or null to drop it. */
-export function mapEntries (fn: (e: Entry) => Entry | null | undefined): Transform {
+export function mapEntries (fn: (e: Entry) => Entry | null | undefined): EntryTransform {
   if (typeof fn !== 'function') throw invalidArgType('fn', 'of type function', fn)
-  return new Transform({
+  return new EntryTransformBase({
     highWaterMark: 16,
     byteLength: () => 1,
-    transform (this: Transform, e: unknown, cb: Cb) {
+    transform (this: EntryTransform, e: unknown, cb: Cb) {
       let out: Entry | null | undefined
       try {
         out = fn(e as Entry)
@@ -34,7 +34,7 @@ export function mapEntries (fn: (e: Entry) => Entry | null | undefined): Transfo
 }
 
 /** Keep the entries for which fn returns true. */
-export function filter (fn: (e: Entry) => boolean): Transform {
+export function filter (fn: (e: Entry) => boolean): EntryTransform {
   if (typeof fn !== 'function') throw invalidArgType('fn', 'of type function', fn)
   return mapEntries((e) => fn(e) ? e : null)
 }
@@ -48,7 +48,7 @@ function matcher (pattern: string | RegExp): (p: string) => boolean {
 }
 
 /** Drop entries matching any pattern (a glob string or a RegExp) and everything below them. */
-export function exclude (...patterns: Array<string | RegExp>): Transform {
+export function exclude (...patterns: Array<string | RegExp>): EntryTransform {
   const ms = patterns.flat().map(matcher)
   return filter((e) => !ms.some((m) => m(e.path)))
 }
@@ -61,7 +61,7 @@ function stripPath (p: string, n: number): string | null {
 }
 
 /** Remove the first n path components (entries that vanish are dropped), like tar --strip-components. */
-export function strip (n: number): Transform {
+export function strip (n: number): EntryTransform {
   if (!Number.isInteger(n) || n < 0) throw invalidArgType('n', 'a non-negative integer', n)
   return mapEntries((e) => {
     const p = stripPath(e.path, n)
@@ -73,7 +73,7 @@ export function strip (n: number): Transform {
 }
 
 /** Put every entry under a directory prefix ('.' becomes the prefix itself). */
-export function prefix (dir: string): Transform {
+export function prefix (dir: string): EntryTransform {
   if (typeof dir !== 'string') throw invalidArgType('dir', 'of type string', dir)
   const pre = normalizePath(dir, true) ?? dir
   const join = (p: string): string => pre === '.' ? p : p === '.' ? pre : pre + '/' + p
@@ -98,7 +98,7 @@ function mapper (m: OwnerMap['uid']): ((id: number, e: Entry) => number) | null 
 }
 
 /** Change owners: numbers for everyone ({ uid: 0, gid: 0 } squashes), or maps. */
-export function owner (o: { uid?: number, gid?: number } | OwnerMap): Transform {
+export function owner (o: { uid?: number, gid?: number } | OwnerMap): EntryTransform {
   if (o === null || typeof o !== 'object') throw invalidArgType('owner', 'of type object', o)
   const u = typeof o.uid === 'number' ? ((n: number) => () => n)(o.uid) : mapper(o.uid as OwnerMap['uid'])
   const g = typeof o.gid === 'number' ? ((n: number) => () => n)(o.gid) : mapper(o.gid as OwnerMap['gid'])
@@ -112,7 +112,7 @@ export function owner (o: { uid?: number, gid?: number } | OwnerMap): Transform 
 }
 
 /** Squash every owner to root (or the given ids), like --owner=0 --group=0. */
-export function squashOwners (uid = 0, gid = 0): Transform {
+export function squashOwners (uid = 0, gid = 0): EntryTransform {
   return owner({ uid, gid })
 }
 
@@ -120,7 +120,7 @@ export function squashOwners (uid = 0, gid = 0): Transform {
  * Clamp times to at most `t` (SOURCE_DATE_EPOCH style; default: the
  * SOURCE_DATE_EPOCH environment variable). t: seconds, a Date or ns.
  */
-export function clampMtime (t?: number | Date | bigint): Transform {
+export function clampMtime (t?: number | Date | bigint): EntryTransform {
   let limit: bigint
   if (t === undefined) {
     const env = process.env.SOURCE_DATE_EPOCH
@@ -159,7 +159,7 @@ export interface NoPreserveOptions {
  * modes by plainCopyMode, owners set to the copying user's. Times, types
  * and content are left alone.
  */
-export function noPreserve (opts: NoPreserveOptions = {}): Transform {
+export function noPreserve (opts: NoPreserveOptions = {}): EntryTransform {
   checkOptions(opts)
   for (const k of ['umask', 'uid', 'gid'] as const) {
     const v = opts[k]

@@ -4,7 +4,6 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import * as posix from 'path/posix'
-import { pipeline } from 'stream/promises'
 import { Command } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { anySpec, Spec } from '../spec'
@@ -15,6 +14,7 @@ import type { ImageWriter } from '../../tree/image-writer'
 import { entryTransforms } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
+import { runPipeline } from '../pipeline'
 import { writerOptions, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP } from '../sources'
 import type { Context } from '../context'
 
@@ -106,7 +106,7 @@ function omitSpecial (src: Spec, report: Report): NodeJS.ReadWriteStream {
     report.omitted++
     process.stderr.write(`lkl cp: omitting the ${kind} '${shownPath(src, e.path)}' (-a copies special files)\n`)
     return false
-  }) as unknown as NodeJS.ReadWriteStream
+  })
 }
 
 /**
@@ -172,7 +172,7 @@ async function copy (ctx: Context, src: Spec, target: Spec, o: { archive: boolea
   writer.on('error', (e: unknown) => tagImage(e, target.image))
   const plain = archive ? [] : [omitSpecial(src, report), transforms.noPreserve()]
   try {
-    await (pipeline as (...s: unknown[]) => Promise<void>)(walk, ...plain, ...entryTransforms(ctx.g), transforms.prefix(name), counter(progress), writer)
+    await runPipeline(walk, [...plain, ...entryTransforms(ctx.g), transforms.prefix(name), counter(progress)], writer)
   } finally {
     progress.done()
   }

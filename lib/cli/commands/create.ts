@@ -3,19 +3,19 @@
 
 import * as fs from 'fs'
 import * as path from 'path'
-import { pipeline } from 'stream/promises'
 import { Command, arity } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { imageWriter } from '../../index'
 import { entryTransforms, clampEpoch } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
+import { runPipeline } from '../pipeline'
 import { sourceEntries, spoolStdin, writerOptions, eachEntry, chain, isDir, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP, OCI_OPTIONS, OCI_HELP, OciOptions, sourcePath, sourceWriterOptions, whiteoutMode, ociSource } from '../sources'
 import { MergedTree } from '../../oci/merged'
 import { addDropped, Dropped } from '../../tree/fs-capabilities'
 import { mkfs, mkfsTypes, Usage, MkfsOptions, MkfsResult } from '../../mkfs'
 import { imageSize } from '../../mkfs/tools'
-import { canonicalFsType } from '../../fstype-aliases'
+import { canonicalFsType, untypedFsType } from '../../fstype-aliases'
 import { LklError } from '../../errors'
 import { randomBytes } from 'crypto'
 import type { Context } from '../context'
@@ -55,7 +55,7 @@ async function populate (ctx: Context, file: string, out: string, made: MkfsResu
     try {
       const entries = await sourceEntries(src, progress, oci)
       const writer = imageWriter(img, '/', sourceWriterOptions(src, writerOptions(true, skip), oci))
-      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, await isDir(src)), writer)
+      await runPipeline(entries, [...entryTransforms(ctx.g), counter(progress, await isDir(src))], writer)
       addDropped(dropped, writer.dropped)
     } catch (e) {
       throw tagImage(e, out)
@@ -156,7 +156,7 @@ then give byte-identical images).`,
     const oci: OciOptions = { platform: v.platform as string | undefined, whiteouts: whiteoutMode(v.whiteouts) }
     const epoch = clampEpoch(g)
     const base: MkfsOptions = {
-      type: g.type,
+      type: untypedFsType(g.type),
       label: v.label as string | undefined,
       uuid: v.uuid as string | undefined,
       partition: table as 'mbr' | 'gpt' | undefined,

@@ -5,6 +5,7 @@ import { Command, arity } from '../command'
 import { tagImage } from '../errors'
 import * as lkl from '../../index'
 import type { Context } from '../context'
+import { untypedFsType } from '../../fstype-aliases'
 
 interface FsInfo {
   partition: number
@@ -34,7 +35,7 @@ async function describeFs (ctx: Context, disk: lkl.Disk, fi: FsInfo): Promise<vo
   let img: lkl.Image | null = null
   try {
     const opts: lkl.OpenOptions = { partition: fi.partition, readOnly: true }
-    if (ctx.g.type !== undefined) opts.type = ctx.g.type
+    if (ctx.g.type !== undefined) opts.type = untypedFsType(ctx.g.type)
     img = await lkl.open(disk, opts)
     fi.type = img.type
     const { label } = await disk.probe(fi.partition)

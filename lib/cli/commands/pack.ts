@@ -2,7 +2,6 @@
 // lkl pack IMAGE[:/dir] [TARFILE|-]: the tree as a pax tar.
 
 import * as fs from 'fs'
-import { pipeline } from 'stream/promises'
 import { Command, arity } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { imageSpec } from '../spec'
@@ -11,6 +10,7 @@ import { entryTransforms } from '../transforms'
 import { Codec, compressor } from '../compress'
 import { Progress } from '../progress'
 import { counter } from '../count'
+import { runPipeline } from '../pipeline'
 
 const BY_EXT: Array<[RegExp, Codec]> = [[/\.(tgz|gz)$/, 'gzip'], [/\.(txz|xz)$/, 'xz'], [/\.(tzst|zst)$/, 'zstd']]
 
@@ -51,11 +51,11 @@ also chosen from TARFILE's extension (.gz/.tgz, .xz/.txz, .zst/.tzst).
     }
     const walk = imageWalk(img, spec.path)
     const out = dest === '-' ? process.stdout : fs.createWriteStream(dest)
-    const stages: unknown[] = [walk, ...entryTransforms(ctx.g), counter(progress), tarPack({ sparse: v['no-sparse'] !== true })]
+    const stages: NodeJS.ReadWriteStream[] = [...entryTransforms(ctx.g), counter(progress), tarPack({ sparse: v['no-sparse'] !== true })]
     if (codec) stages.push(compressor(codec))
     walk.on('error', (e: unknown) => tagImage(e, spec.image))
     try {
-      await (pipeline as (...s: unknown[]) => Promise<void>)(...stages, out, { end: dest !== '-' })
+      await runPipeline(walk, stages, out, { end: dest !== '-' })
     } catch (e) {
       if (dest !== '-') await fs.promises.rm(dest, { force: true })
       throw tagImage(e, spec.image)

@@ -2,7 +2,6 @@
 // lkl unpack IMAGE[:/dir] [TARFILE|-] | --from IMAGE: a tar (maybe compressed)
 // or a container image's layers into an image.
 
-import { pipeline } from 'stream/promises'
 import { Command, arity } from '../command'
 import { UsageError, tagImage } from '../errors'
 import { imageSpec } from '../spec'
@@ -10,6 +9,7 @@ import { imageWriter } from '../../index'
 import { entryTransforms } from '../transforms'
 import { Progress } from '../progress'
 import { counter } from '../count'
+import { runPipeline } from '../pipeline'
 import { tarEntries, sourceEntries, sourceWriterOptions, ociSource, whiteoutMode, writerOptions, warnDropped, SKIP_UNSUPPORTED, SKIP_UNSUPPORTED_HELP, OCI_OPTIONS, OCI_HELP, OciOptions } from '../sources'
 
 export const unpack: Command = {
@@ -44,7 +44,7 @@ ${SKIP_UNSUPPORTED_HELP}`,
       await img.fs.promises.mkdir(spec.path, { recursive: true })
       const entries = from !== undefined ? await sourceEntries(from, progress, oci) : await tarEntries(src, progress, { whiteouts: oci.whiteouts !== undefined })
       const writer = imageWriter(img, spec.path, sourceWriterOptions(src, writerOptions(true, v['skip-unsupported'] === true), oci))
-      await (pipeline as (...s: unknown[]) => Promise<void>)(entries, ...entryTransforms(ctx.g), counter(progress, false), writer)
+      await runPipeline(entries, [...entryTransforms(ctx.g), counter(progress, false)], writer)
       progress.done()
       warnDropped('unpack', spec.image!, img, writer.dropped)
     } catch (e) {
