@@ -7,6 +7,8 @@ import * as posix from 'path/posix'
 import { pipeline } from 'stream/promises'
 import { Command } from '../command'
 import { UsageError, tagImage } from '../errors'
+import { systemError } from '../../errors'
+import { errno } from '../../native'
 import { anySpec, Spec } from '../spec'
 import { imageWalk, imageWriter, hostWalk, hostWriter, transforms, copyIn, copyOut } from '../../index'
 import type { Entry } from '../../index'
@@ -76,6 +78,8 @@ ${SKIP_UNSUPPORTED_HELP}`,
         throw tagImage(e, src.image)
       }
       if (sk.dir && !recursive) throw new UsageError(`-r not specified; omitting directory '${src.arg}'`)
+      // Like coreutils: DST/ names a directory; a file is never made under that name.
+      if (!dk.dir && (dk.exists || !sk.dir) && /\/$/.test(dst.path)) throw tagImage(systemError(-errno.ENOTDIR, 'open', dst.path), dst.image)
       const target = dk.dir ? join(dst, base(src)) : dst
       await copy(ctx, src, target, { archive, skip: v['skip-unsupported'] === true }, report)
     }

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The CLI's habits (issue 10.4): global options before the command, cp to
+// DIR/ that must exist, bzip2 pack, messages a person can read (rm of a
+// directory, vfat symlinks, non-tar input), help naming the shipped docs.
+'use strict'
+
+const test = require('tape')
+const fs = require('fs')
+const path = require('path')
+const h = require('./helpers')
+const { lkl } = require('./helpers/cli')
+const lib = require('..')
+
+const dir = h.tmpdir('lkl-habits')
+const src = h.makeTree(path.join(dir, 'src'))
+const img = path.join(dir, 'a.img')
+h.makeImage('ext4', img, src)
+const file = path.join(dir, 'f.txt')
+fs.writeFileSync(file, 'hello\n')
+
+test('global options before the command', (t) => {
+  let r = lkl(['--read-only', '-t', 'ext4', 'ls', img])
+  t.equal(r.status, 0, r.stderr)
+  t.deepEqual(r.stdout.toString().trim().split('\n'), ['dir', 'hello.txt', 'lost+found'])
+  r = lkl(['--type=ext4', '-v', 'cat', `${img}:/hello.txt`])
+  t.equal(r.status, 0, r.stderr)
+  t.equal(r.stdout.toString(), fs.readFileSync(path.join(src, 'hello.txt'), 'utf8'))
+  r = lkl(['--partition', '2', 'ls', img])
+  t.equal(r.status, 1, '--partition before the command is used')
+  t.match(r.stderr, /No partition 2 in/)
+  r = lkl(['--bogus', 'ls', img])
+  t.equal(r.status, 2, 'unknown option before the command: usage error')
+  t.match(r.stderr, /unknown global option '--bogus'/)
+  r = lkl(['--type'])
+  t.equal(r.status, 2, 'missing value: usage error')
+  t.match(r.stderr, /'--type' needs a value/)
+  r = lkl(['-v', '--help'])
+  t.equal(r.status, 0, 'help after global options')
+  t.match(r.stdout.toString(), /^Usage: lkl \[GLOBAL OPTIONS\] COMMAND/)
+  t.end()
+})
+
+test('cp to DST/: a directory that must exist', (t) => {
+  let r = lkl(['cp', file, `${img}:/missing/`])
+  t.equal(r.status, 1)
+  t.match(r.stderr, /ENOTDIR: not a directory, open '\/missing\/'/)
+  r = lkl(['ls', img])
+  t.notOk(r.stdout.toString().split('\n').includes('missing'), 'no file named missing')
+  r = lkl(['cp', file, `${img}:/hello.txt/`])
+  t.equal(r.status, 1, 'an existing file is not a directory either')
+  t.match(r.stderr, /ENOTDIR/)
+  t.equal(h.debugfsCat(img, '/hello.txt').toString(), fs.readFileSync(path.join(src, 'hello.txt'), 'utf8'), 'the file is untouched')
+  r = lkl(['cp', file, `${img}:/dir/`])
+  t.equal(r.status, 0, r.stderr)
+  t.equal(h.debugfsCat(img, '/dir/f.txt').toString(), 'hello\n', 'into an existing directory')
+  r = lkl(['cp', '-r', path.join(src, 'dir'), `${img}:/newdir/`])
+  t.equal(r.status, 0, `cp -r of a directory to a new DIR/ makes it, like GNU cp: ${r.stderr}`)
+  const host = path.join(dir, 'out-missing')
+  r = lkl(['cp', `${img}:/hello.txt`, host + '/'])
+  t.equal(r.status, 1, 'host destination too')
+  t.notOk(fs.existsSync(host), 'nothing made on the host')
+  h.fsck('ext4', img)
+  t.end()
+})
+
+test('rm of a directory without -r says so', (t) => {
+  const r = lkl(['rm', `${img}:/dir`])
+  t.equal(r.status, 1)
+  t.equal(r.stderr.trim(), `lkl rm: ${img}: cannot remove '/dir': is a directory (use -r)`)
+  t.end()
+})
+
+test('pack to .tar.bz2 / -j writes bzip2; unknown codecs are refused', (t) => {
+  for (const name of ['t.tar.bz2', 't.tbz2']) {
+    const out = path.join(dir, name)
+    const r = lkl(['pack', img, out])
+    t.equal(r.status, 0, r.stderr)
+    t.equal(fs.readFileSync(out).subarray(0, 3).toString('latin1'), 'BZh', `${name} is bzip2`)
+    const list = h.must('tar', ['-tjf', out]).stdout.toString().split('\n')
+    t.ok(list.includes('hello.txt'), `GNU tar -j reads ${name}`)
+  }
+  let r = lkl(['pack', '-j', img, '-'])
+  t.equal(r.status, 0, r.stderr)
+  t.equal(r.stdout.subarray(0, 3).toString('latin1'), 'BZh', '-j to stdout')
+  r = lkl(['pack', '--bzip2', '--gzip', img, '-'])
+  t.equal(r.status, 2, 'two codecs: usage error')
+  const lz = path.join(dir, 't.tar.lz')
+  r = lkl(['pack', img, lz])
+  t.equal(r.status, 2, 'a codec we do not write: usage error')
+  t.match(r.stderr, /cannot write the compression '\.lz'/)
+  t.notOk(fs.existsSync(lz), 'no plain tar under a compressed name')
+  // And unpack reads what pack wrote.
+  const img2 = path.join(dir, 'b.img')
+  h.makeImage('ext4', img2)
+  r = lkl(['unpack', img2, path.join(dir, 't.tbz2')])
+  t.equal(r.status, 0, r.stderr)
+  t.equal(h.debugfsCat(img2, '/hello.txt').toString(), fs.readFileSync(path.join(src, 'hello.txt'), 'utf8'))
+  t.end()
+})
+
+test('a non-tar input says it is not a tar', (t) => {
+  const img2 = path.join(dir, 'c.img')
+  h.makeImage('ext4', img2)
+  const text = path.join(dir, 'notes.txt')
+  fs.writeFileSync(text, 'just some text\n'.repeat(100))
+  let r = lkl(['unpack', img2, text])
+  t.equal(r.status, 1)
+  t.match(r.stderr, /The input is not a tar archive: no tar header at byte 0/)
+  r = lkl(['unpack', img2, '-'], { input: Buffer.from('short') })
+  t.equal(r.status, 1)
+  t.match(r.stderr, /The input is not a tar archive: 5 bytes, less than one tar header/)
+  h.fsck('ext4', img2)
+  t.end()
+})
+
+test('symlink on vfat: EPERM saying the filesystem cannot hold symlinks', async (t) => {
+  const v = path.join(dir, 'v.img')
+  h.makeImage('vfat', v)
+  const image = await lib.open(v)
+  try {
+    await image.fs.promises.symlink('target', '/l')
+    t.fail('symlink on vfat succeeded')
+  } catch (e) {
+    t.equal(e.code, 'EPERM')
+    t.equal(e.syscall, 'symlink')
+    t.equal(e.message, "EPERM: operation not permitted, symlink 'target' -> '/l' (vfat cannot hold symlinks)")
+  }
+  await image.close()
+  h.fsck('vfat', v)
+  t.end()
+})
+
+test('help names the documentation shipped in the package', (t) => {
+  const pkg = require('../package.json')
+  t.ok(pkg.files.includes('docs/'), 'docs/ is in package.json files')
+  const docs = path.resolve(__dirname, '..', 'docs', 'cli.md')
+  let r = lkl(['--help'])
+  t.ok(r.stdout.toString().includes(`Reference: ${docs}`), 'lkl --help')
+  r = lkl(['cp', '--help'])
+  t.ok(r.stdout.toString().includes(`Reference: ${docs}`), 'lkl cp --help')
+  t.ok(fs.existsSync(docs), 'the file it names exists')
+  t.end()
+})
+
+test.onFinish(() => lib.halt())
