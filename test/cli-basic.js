@@ -20,7 +20,7 @@ h.must('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', src, img])
 test('help and usage: exit 0 for --help, 2 for mistakes', (t) => {
   let r = lkl(['--help'])
   t.equal(r.status, 0)
-  t.match(r.stdout.toString(), /Usage: lkl COMMAND/)
+  t.match(r.stdout.toString(), /Usage: lkl \[GLOBAL OPTIONS\] COMMAND/)
   for (const cmd of ['create', 'unpack', 'pack', 'cp', 'ls', 'cat', 'rm', 'mkdir', 'info']) {
     t.match(r.stdout.toString(), new RegExp(`\\n  ${cmd} `), `lists ${cmd}`)
     const c = lkl([cmd, '--help'])

@@ -9,6 +9,7 @@ import { Transform } from 'streamx'
 import { Entry, EntryType, normalizePath, toNs } from './entry'
 import { invalidArgType } from '../errors'
 import { checkOptions } from '../validate'
+import { tarPatternMatcher } from './tar-exclude'
 
 type Cb = (err: Error | null, data?: Entry) => void
 
@@ -41,16 +42,17 @@ export function filter (fn: (e: Entry) => boolean): Transform {
 
 function matcher (pattern: string | RegExp): (p: string) => boolean {
   if (pattern instanceof RegExp) return (p) => pattern.test(p)
-  // A path, or a glob with * (within a component) and ** (any depth).
-  const re = new RegExp('^' + pattern.replace(/^\.?\/+/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*\*|\*|\?/g, (m) => m === '**' ? '.*' : m === '*' ? '[^/]*' : '[^/]') + '(/.*)?$')
-  return (p) => re.test(p)
+  return tarPatternMatcher(pattern)
 }
 
-/** Drop entries matching any pattern (a glob string or a RegExp) and everything below them. */
+/**
+ * Drop entries matching any pattern and everything below them: a glob
+ * string with GNU tar's --exclude meaning (./tar-exclude), or a RegExp
+ * tested on the entry path.
+ */
 export function exclude (...patterns: Array<string | RegExp>): Transform {
   const ms = patterns.flat().map(matcher)
-  return filter((e) => !ms.some((m) => m(e.path)))
+  return filter((e) => e.path === '.' || !ms.some((m) => m(e.path)))
 }
 
 function stripPath (p: string, n: number): string | null {
