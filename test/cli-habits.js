@@ -142,4 +142,33 @@ test('help names the documentation shipped in the package', (t) => {
   t.end()
 })
 
+test('a partitioned image without --partition: the only filesystem, or the list', (t) => {
+  const disk = path.join(dir, 'parts.img')
+  h.sparse(disk, 100 * h.MB)
+  h.must('sfdisk', ['-q', disk], { input: 'label: gpt\n,30M\n,30M\n,30M\n' })
+  // Partition 2 (at 31 MiB): vfat labelled DATA, holding one file.
+  const fat = path.join(dir, 'p2.fs')
+  h.sparse(fat, 30 * h.MB)
+  h.must('mkfs.vfat', ['-n', 'DATA', fat])
+  h.must('mcopy', ['-i', fat, file, '::/f.txt'])
+  h.must('dd', [`if=${fat}`, `of=${disk}`, 'bs=1M', 'seek=31', 'conv=notrunc', 'status=none'])
+  let r = lkl(['ls', disk])
+  t.equal(r.status, 0, r.stderr)
+  t.equal(r.stdout.toString(), 'f.txt\n', 'lists partition 2')
+  t.equal(r.stderr, `lkl ls: warning: Using partition 2: vfat 'DATA', 30 MiB, the only partition of '${disk}' holding a filesystem\n`, 'and says so on stderr')
+  // A second filesystem, on partition 3: now the user must choose.
+  const ext = path.join(dir, 'p3.fs')
+  h.sparse(ext, 30 * h.MB)
+  h.must('mke2fs', ['-q', '-F', '-t', 'ext2', '-L', 'other', ext])
+  h.must('dd', [`if=${ext}`, `of=${disk}`, 'bs=1M', 'seek=61', 'conv=notrunc', 'status=none'])
+  r = lkl(['ls', disk])
+  t.equal(r.status, 1)
+  t.equal(r.stderr, `lkl ls: Could not detect a filesystem in '${disk}': it is partitioned (1: no filesystem, 30 MiB; 2: vfat 'DATA', 30 MiB; 3: ext2 'other', 30 MiB); choose one with --partition N (open option partition: N)\n`)
+  r = lkl(['--partition', '3', 'ls', disk])
+  t.equal(r.status, 0, r.stderr)
+  t.equal(r.stdout.toString(), 'lost+found\n', '--partition 3')
+  t.equal(r.stderr, '', 'no message when the partition is given')
+  t.end()
+})
+
 test.onFinish(() => lib.halt())
