@@ -13,23 +13,36 @@ import { tarPatternMatcher } from './tar-exclude'
 
 type Cb = (err: Error | null, data?: Entry) => void
 
-/** A Transform of entries from a function returning the entry, a new one, or null to drop it. */
-export function mapEntries (fn: (e: Entry) => Entry | null | undefined): Transform {
+type MapResult = Entry | null | undefined
+
+/**
+ * A Transform of entries from a function returning the entry, a new one, or
+ * null to drop it; or a promise of one (an async function: the next entry
+ * waits for it, so the order and the image's state between entries hold).
+ */
+export function mapEntries (fn: (e: Entry) => MapResult | PromiseLike<MapResult>): Transform {
   if (typeof fn !== 'function') throw invalidArgType('fn', 'of type function', fn)
+  const done = (e: Entry, out: MapResult, cb: Cb): void => {
+    if (out) return cb(null, out)
+    const c = e.content
+    if (c && !c.destroyed) c.destroy()
+    cb(null)
+  }
   return new Transform({
     highWaterMark: 16,
     byteLength: () => 1,
     transform (this: Transform, e: unknown, cb: Cb) {
-      let out: Entry | null | undefined
+      let out: MapResult | PromiseLike<MapResult>
       try {
         out = fn(e as Entry)
       } catch (err) {
         return cb(err as Error)
       }
-      if (out) return cb(null, out)
-      const c = (e as Entry).content
-      if (c && !c.destroyed) c.destroy()
-      cb(null)
+      if (out && typeof (out as PromiseLike<MapResult>).then === 'function') {
+        Promise.resolve(out).then((r) => done(e as Entry, r, cb), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))))
+        return
+      }
+      done(e as Entry, out as MapResult, cb)
     }
   })
 }
