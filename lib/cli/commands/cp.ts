@@ -46,7 +46,8 @@ export const cp: Command = {
 
 Copy files (and with -r, directories) between host paths and image paths
 (IMAGE:/path), in any direction, including image to image. With several
-SRCs, DST must be a directory. Without -a, like GNU cp -r: content,
+SRCs, DST must be a directory; a DST ending in '/' must be an existing
+directory (for a file SRC). Without -a, like GNU cp -r: content,
 symlinks and times; modes without setuid/setgid (sticky kept on
 directories) and under the umask; owned by the user running lkl; special
 files (devices, fifos, sockets) are omitted with a message (exit status 1).
