@@ -25,3 +25,11 @@ export function parseSize (v: unknown, name: string, min = 0): number {
   if (bytes < min) throw invalidArgValue(name, v, `must be at least ${min} bytes`)
   return bytes
 }
+
+/** A size for people: '512 MiB', '1.5 GiB' (binary units, one decimal). */
+export function formatSize (n: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let i = 0
+  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++ }
+  return i === 0 ? `${n} B` : `${Number(n.toFixed(1))} ${u[i]}`
+}

@@ -152,6 +152,18 @@ export class LklError extends Error {
     return e
   }
 
+  /** A partitioned disk opened without a partition: the list (`N: TYPE 'LABEL', SIZE`) and how to choose. */
+  static partitionNeeded (file: string, partitions: string[]): LklError {
+    const e = new LklError('ERR_LKL_UNKNOWN_FSTYPE', `Could not detect a filesystem in '${file}': it is partitioned (${partitions.join('; ')}); choose one with --partition N (open option partition: N)`)
+    e.path = file
+    return e
+  }
+
+  /** The warning when open() without a partition mounts the only partition holding a filesystem. */
+  static partitionPicked (file: string, partition: string): LklError {
+    return new LklError('ERR_LKL_PARTITION_PICKED', `Using partition ${partition}, the only partition of '${file}' holding a filesystem`)
+  }
+
   static noPartitionMatching (file: string, what: string): LklError {
     const e = new LklError('ERR_LKL_NO_PARTITION', `No partition with ${what} in '${file}'`)
     e.path = file

@@ -16,7 +16,7 @@ import { ImageReadStream, ReadStreamOptions } from './streams/file-read'
 import { ImageWriteStream, WriteStreamOptions } from './streams/file-write'
 import { createFs, Fs } from './fs/shim'
 import { Disk, FileDisk, OverlayDisk } from './disk'
-import { PartitionSpec, resolvePartition, detect, diagnose } from './disk/resolve'
+import { PartitionSpec, resolvePartition, wholeDiskOrOnlyPartition, detect, diagnose } from './disk/resolve'
 import { BadNames, WarningHandler, ListingPolicy, checkBadNames } from './listing'
 
 export interface OpenOptions {
@@ -215,7 +215,13 @@ function mountLog (disk: number, log: string[]): string[] {
 /** Mount partition `partition` of an attached disk; resolves with the image. */
 async function mountOn (disk: Disk, id: number, o: ReturnType<typeof checkOptions>): Promise<Image> {
   if (disk.closed) throw LklError.diskClosed(disk.name)
-  const { partition, type: labelled } = await resolvePartition(disk, id, o.partition)
+  let { partition, type: labelled } = await resolvePartition(disk, id, o.partition)
+  if (o.type === 'auto' && o.partition === 0) {
+    const found = await wholeDiskOrOnlyPartition(disk, id)
+    partition = found.partition
+    labelled = found.type
+    if (found.picked) o.onWarning(LklError.partitionPicked(disk.name, found.picked))
+  }
   disk._claim(partition)
   try {
     let type = o.type

@@ -13,6 +13,7 @@ import { isObject } from './validate'
 import { layout, writeTable, copyInto, ALIGN } from './mkfs/partition'
 import { Usage, autoSize } from './mkfs/size'
 import { setExfatSerial } from './mkfs/exfat'
+import { PROBE_BYTES, readLabel, readUuid } from './probe'
 import { extReproducible, extFinalize } from './mkfs/ext'
 
 export { Usage }
@@ -52,7 +53,10 @@ export interface MkfsResult {
   /** Byte offset and size of the filesystem inside the image. */
   offset: number
   fsSize: number
-  uuid?: string
+  /** The UUID written, read back from the image (vfat, exfat: the volume serial 'XXXX-XXXX'). */
+  uuid: string
+  /** The label written, read back from the image ('' for none). */
+  label: string
   /** Mount options the image must be filled with (reproducible ext*: 'nodelalloc'), else ''. */
   mountOptions: string
   /**
@@ -159,7 +163,24 @@ async function make (file: string, options: MkfsOptions): Promise<MkfsResult> {
     if (table) await fs.promises.rm(target, { force: true })
   }
   const finalize = ext ? () => extFinalize(file, l.offset, ext.journal, repro as number) : () => Promise.resolve()
-  return { path: file, type, size, partition: table ? 1 : 0, offset: l.offset, fsSize: l.size, uuid, mountOptions: ext?.mountOptions ?? '', finalize }
+  const written = await readBack(file, l.offset, type)
+  return { path: file, type, size, partition: table ? 1 : 0, offset: l.offset, fsSize: l.size, ...written, mountOptions: ext?.mountOptions ?? '', finalize }
+}
+
+/** What the tool actually wrote: the UUID and label in the new superblock. */
+async function readBack (file: string, offset: number, type: string): Promise<{ uuid: string, label: string }> {
+  const fh = await fs.promises.open(file, 'r')
+  try {
+    const read = async (pos: number, len: number): Promise<Buffer> => {
+      const b = Buffer.alloc(len)
+      const { bytesRead } = await fh.read(b, 0, len, offset + pos)
+      return b.subarray(0, bytesRead)
+    }
+    const b = await read(0, PROBE_BYTES)
+    return { uuid: readUuid(b, type), label: await readLabel(b, type, read) }
+  } finally {
+    await fh.close()
+  }
 }
 
 async function truncated (file: string, size: number): Promise<void> {

@@ -130,6 +130,7 @@ export interface Errno {
   readonly EAGAIN: number
   readonly ENODEV: number
   readonly EISDIR: number
+  readonly ENOTDIR: number
   readonly EINVAL: number
   readonly ELOOP: number
   readonly EOPNOTSUPP: number

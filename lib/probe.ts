@@ -88,3 +88,32 @@ export async function readLabel (b: Buffer, type: string, read: Reader): Promise
   }
   return ''
 }
+
+/** 16 bytes as the usual 8-4-4-4-12 lowercase hex UUID. */
+function uuid16 (b: Buffer, at: number): string {
+  const h = b.toString('hex', at, at + 16)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/** A FAT/exFAT volume serial (little-endian u32) as blkid shows it: 'ABCD-1234'. */
+function serial (b: Buffer, at: number): string {
+  const h = b.readUInt32LE(at).toString(16).toUpperCase().padStart(8, '0')
+  return `${h.slice(0, 4)}-${h.slice(4)}`
+}
+
+/**
+ * The filesystem UUID as blkid shows it (vfat, exfat: the volume serial),
+ * from the first PROBE_BYTES; '' for types whose UUID this does not read.
+ */
+export function readUuid (b: Buffer, type: string): string {
+  switch (type) {
+    case 'ext2': case 'ext3': case 'ext4': return uuid16(b, 1024 + 0x68)
+    case 'btrfs': return uuid16(b, 0x10000 + 0x20)
+    case 'xfs': return uuid16(b, 32)
+    case 'f2fs': return uuid16(b, 1024 + 0x6c)
+    case 'erofs': return uuid16(b, 1024 + 48)
+    case 'vfat': return serial(b, b.toString('latin1', 82, 87) === 'FAT32' ? 67 : 39)
+    case 'exfat': return serial(b, 100)
+  }
+  return ''
+}

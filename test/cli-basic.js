@@ -20,7 +20,7 @@ h.must('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', src, img])
 test('help and usage: exit 0 for --help, 2 for mistakes', (t) => {
   let r = lkl(['--help'])
   t.equal(r.status, 0)
-  t.match(r.stdout.toString(), /Usage: lkl COMMAND/)
+  t.match(r.stdout.toString(), /Usage: lkl \[GLOBAL OPTIONS\] COMMAND/)
   for (const cmd of ['create', 'unpack', 'pack', 'cp', 'ls', 'cat', 'rm', 'mkdir', 'info']) {
     t.match(r.stdout.toString(), new RegExp(`\\n  ${cmd} `), `lists ${cmd}`)
     const c = lkl([cmd, '--help'])
@@ -117,7 +117,7 @@ test('mkdir [-p] [-m], rm [-r] [-f]', (t) => {
   t.match(lkl(['ls', '-l', `${w}:/x/y`]).stdout.toString(), /^drwx------ .* z\n$/)
   r = lkl(['rm', `${w}:/dir`])
   t.equal(r.status, 1, 'a directory needs -r')
-  t.match(r.stderr, /EISDIR|ENOTEMPTY|EPERM/)
+  t.match(r.stderr, /cannot remove '\/dir': is a directory \(use -r\)/)
   r = lkl(['rm', '-r', `${w}:/dir`, `${w}:/hello.txt`])
   t.equal(r.status, 0, r.stderr)
   r = lkl(['rm', `${w}:/nope`])

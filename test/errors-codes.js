@@ -87,6 +87,12 @@ const triggers = {
   ERR_LKL_UNKNOWN_FSTYPE: () => lkl.open(good, { type: 'nosuchfs' }),
   ERR_LKL_NO_PARTITION: () => lkl.open(good, { partition: { label: 'no-such-label' } }),
   ERR_LKL_MOUNT_FAILED: () => lkl.open(good, { type: 'xfs' }),
+  // A warning: rethrown by the handler, it rejects the open.
+  ERR_LKL_PARTITION_PICKED: async () => {
+    const gpt = path.join(dir, 'gpt.img')
+    await lkl.mkfs(gpt, { type: 'ext4', size: '16M', partition: 'gpt' })
+    await lkl.open(gpt, { onWarning: (w) => { throw w } })
+  },
   ERR_LKL_DISK_TOO_SMALL: () => {
     const tiny = path.join(dir, 'tiny.txt')
     fs.writeFileSync(tiny, 'not an image\n')

@@ -66,6 +66,21 @@ async function script (fsx, root) {
   await rec('utimes Dates', async () => { await p.utimes(P('/x/a.txt'), new Date(1300000000000), new Date(1200000000000)); const s = await p.stat(P('/x/a.txt')); return [s.atimeMs, s.mtimeMs, s.atime.toISOString()] })
   await rec('utimes strings', async () => { await p.utimes(P('/x/a.txt'), '1000000000', '1100000000.25'); const s = await p.stat(P('/x/a.txt')); return [s.atimeMs, s.mtimeMs] })
   await rec('utimes missing', () => p.utimes(P('/x/none'), 1, 1))
+  // node:fs goes through float seconds cut to microseconds (libuv): the
+  // same numbers, strings and Dates must store the same nanoseconds.
+  const TIMES = [
+    [1582979696.5, 1582979696.123456], [1.0000005, 2.9999999], [1000000.1234567, 0.0000015],
+    ['-1.5', '-1.0000005'], ['1100000000.123456789', '0.9999999'], [new Date(1582979696123), new Date(-1500)],
+    [new Date(1), 4294967296.000001], [1e-7, 2e9 + 0.999999]
+  ]
+  for (const [i, [a, m]] of TIMES.entries()) {
+    await rec(`utimes fractions ${i}`, async () => { await p.utimes(P('/x/a.txt'), a, m); const s = await p.stat(P('/x/a.txt'), { bigint: true }); return [s.atimeNs, s.mtimeNs] })
+    await rec(`futimes fractions ${i}`, async () => {
+      const f = await p.open(P('/x/a.txt'), 'r')
+      try { await f.utimes(m, a); const s = await f.stat({ bigint: true }); return [s.atimeNs, s.mtimeNs] } finally { await f.close() }
+    })
+    await rec(`utimes callback fractions ${i}`, async () => { await cb(fsx.utimes, P('/x/a.txt'), a, a); const s = await p.stat(P('/x/a.txt'), { bigint: true }); return [s.atimeNs, s.mtimeNs] })
+  }
   await rec('symlink', () => p.symlink('a.txt', P('/x/l')))
   await rec('symlink exists', () => p.symlink('a.txt', P('/x/l')))
   await rec('symlink dangling', () => p.symlink('nowhere', P('/x/dangling')))

@@ -4,16 +4,17 @@
 // 1 the operation failed, 2 usage. Errors are one line on stderr naming the
 // image and the file (the stack too with -v).
 
-import { Command, parse, globals, GLOBAL_HELP } from './command'
+import { Command, parse, globals, GLOBAL_HELP, GLOBAL_OPTIONS } from './command'
 import { Context } from './context'
 import { UsageError, describe } from './errors'
 import { COMMANDS } from './commands'
+import { docsPath } from './docs'
 import { checkTransformOptions } from './transforms'
 
 function usage (): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
   return [
-    'Usage: lkl COMMAND [OPTIONS] ARGS',
+    'Usage: lkl [GLOBAL OPTIONS] COMMAND [OPTIONS] ARGS',
     '',
     'Build, inspect and convert filesystem images with the Linux kernel in-process (no root).',
     'Image paths are written IMAGE or IMAGE:/path.',
@@ -23,7 +24,8 @@ function usage (): string {
     '',
     GLOBAL_HELP,
     '',
-    "Run 'lkl COMMAND --help' for a command's options. Reference: docs/cli.md"
+    "Run 'lkl COMMAND --help' for a command's options.",
+    `Reference: ${docsPath('cli.md')} (library: ${docsPath('api.md')})`
   ].join('\n') + '\n'
 }
 
@@ -33,7 +35,16 @@ function version (): string {
 
 /** Run one command line; resolves with the exit code. */
 export async function main (argv: string[]): Promise<number> {
-  const [name, ...rest] = argv
+  let pre: string[]
+  try {
+    pre = leadingGlobals(argv)
+  } catch (err) {
+    process.stderr.write(`lkl: ${(err as Error).message}\nTry 'lkl --help'.\n`)
+    return 2
+  }
+  const [name, ...after] = argv.slice(pre.length)
+  // Global options written before the command are parsed with the command's.
+  const rest = [...pre, ...after]
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined
     if (topic) process.stdout.write(helpOf(topic))
@@ -82,8 +93,36 @@ export async function main (argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The global options at the start of argv, before the command (`lkl
+ * --partition 2 ls disk.img`), with their values. -h and -V stay the
+ * top-level help and version.
+ */
+function leadingGlobals (argv: string[]): string[] {
+  let i = 0
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '-') {
+    const a = argv[i]
+    if (a === '--') throw new UsageError("'--' before the command")
+    const long = a.startsWith('--')
+    const key = long ? a.slice(2).split('=')[0] : a.slice(1, 2)
+    const name = long ? key : Object.keys(GLOBAL_OPTIONS).find((k) => GLOBAL_OPTIONS[k].short === key)
+    const def = name === undefined ? undefined : GLOBAL_OPTIONS[name]
+    if (def === undefined || name === 'help') {
+      if (['-h', '--help', '-V', '--version'].includes(a)) break
+      throw new UsageError(`unknown global option '${a}' before the command`)
+    }
+    const inline = long ? a.includes('=') : a.length > 2
+    i++
+    if (def.type === 'string' && !inline) {
+      if (i >= argv.length) throw new UsageError(`option '${a}' needs a value`)
+      i++
+    }
+  }
+  return argv.slice(0, i)
+}
+
 function helpOf (cmd: Command): string {
-  return `${cmd.help.trimEnd()}\n\n${GLOBAL_HELP}\n`
+  return `${cmd.help.trimEnd()}\n\n${GLOBAL_HELP}\n\nReference: ${docsPath('cli.md')}\n`
 }
 
 function isEpipe (err: unknown): boolean {

@@ -24,11 +24,6 @@ export function parseOwnerMap (s: string): transforms.OwnerMap | { uid: number, 
   return { uid, gid }
 }
 
-/** Like tar --exclude: a pattern without '/' matches a name at any depth. */
-export function excludePatterns (patterns: string[]): string[] {
-  return patterns.flatMap((p) => p.replace(/^\.?\/+/, '').includes('/') ? [p] : [p, `**/${p}`])
-}
-
 /** The epoch reproducible mode clamps times to. */
 export function clampEpoch (g: Globals): number | undefined {
   return g.reproducible ? sourceDateEpoch() ?? 0 : undefined
@@ -42,7 +37,7 @@ export function checkTransformOptions (g: Globals): void {
 /** The transforms, in order, for an entry pipeline. */
 export function entryTransforms (g: Globals, opts: { clamp?: boolean } = {}): Transform[] {
   const out: Transform[] = []
-  if (g.exclude.length) out.push(transforms.exclude(...excludePatterns(g.exclude)))
+  if (g.exclude.length) out.push(transforms.exclude(...g.exclude))
   if (g.strip !== undefined && Number(g.strip) > 0) out.push(transforms.strip(Number(g.strip)))
   if (g.ownerMap !== undefined) out.push(transforms.owner(parseOwnerMap(g.ownerMap)))
   const epoch = clampEpoch(g)

@@ -8,6 +8,7 @@ import { native } from '../native'
 import { LklError } from '../errors'
 import { PROBE_BYTES, detectType, readLabel } from '../probe'
 import type { Disk, Partition } from './disk'
+import { formatSize } from '../byte-size'
 
 /** A partition number (0 = whole disk), or a filesystem / GPT label. */
 export type PartitionSpec = number | { label: string } | { partlabel: string }
@@ -64,4 +65,31 @@ export async function resolvePartition (disk: Disk, id: number, spec: PartitionS
     if (found?.type && found.label === spec.label) return { partition: n, type: found.type }
   }
   throw LklError.noPartitionMatching(disk.name, `filesystem label '${spec.label}'`)
+}
+
+/**
+ * No partition asked for and type 'auto': the whole disk when it holds a
+ * filesystem; else the one partition that does (`picked` set, so the caller
+ * can say so); else an error listing the partitions and how to pick one.
+ */
+export async function wholeDiskOrOnlyPartition (disk: Disk, id: number): Promise<{ partition: number, type: string, picked?: string }> {
+  const whole = await detect(disk, id, 0)
+  if (whole.type) return { partition: 0, type: whole.type }
+  const parts = await kernelPartitions(disk, id)
+  if (parts.length === 0) throw LklError.unknownFsType('auto', disk.name)
+  const rows: Array<{ p: Partition, type: string | null, label: string }> = []
+  for (const p of parts) {
+    const found = await detect(disk, id, p.number).catch(() => ({ type: null, label: '' }))
+    rows.push({ p, ...found })
+  }
+  const describe = (r: { p: Partition, type: string | null, label: string }): string => {
+    const label = r.label || r.p.name
+    return `${r.p.number}: ${r.type ?? 'no filesystem'}${label ? ` '${label}'` : ''}, ${formatSize(r.p.size)}`
+  }
+  const usable = rows.filter((r) => r.type !== null)
+  if (usable.length === 1) {
+    const r = usable[0]
+    return { partition: r.p.number, type: r.type!, picked: describe(r) }
+  }
+  throw LklError.partitionNeeded(disk.name, rows.map(describe))
 }

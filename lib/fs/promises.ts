@@ -6,7 +6,8 @@
 // This file has the single-path calls; tree.ts the directory-level ones,
 // xattr.ts the extended attributes.
 
-import { native, constants as C } from '../native'
+import { native, constants as C, errno } from '../native'
+import { fsCapabilities } from '../tree/fs-capabilities'
 import { invalidArgType, invalidArgValue } from '../errors'
 import { ImageCore, shown } from '../image-core'
 import { checkPath, PathLike, PathArg, optionsOrKey as opts, checkInt } from '../validate'
@@ -149,7 +150,16 @@ export function createPromises (img: ImageCore) {
     const p = checkPath(path)
     if (type != null && type !== 'dir' && type !== 'file' && type !== 'junction') throw invalidArgValue('type', type, "must be one of: 'dir', 'file', 'junction'")
     const site = new Error()
-    return img._op(async () => { check(await native.symlinkat(img._root, t, K(p)), 'symlink', t, site, p) })
+    return img._op(async () => {
+      const r = await native.symlinkat(img._root, t, K(p))
+      try {
+        check(r, 'symlink', t, site, p)
+      } catch (e) {
+        // The kernel's EPERM alone reads like a permission problem.
+        if (r === -errno.EPERM && !fsCapabilities(img.type).types.has('symlink')) (e as Error).message += ` (${img.type} cannot hold symlinks)`
+        throw e
+      }
+    })
   }
 
   function readlink (path: PathArg, options?: { encoding?: Encoding | 'buffer' | null } | Encoding | 'buffer' | null): Promise<string | Buffer> {

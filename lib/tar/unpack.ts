@@ -87,7 +87,9 @@ export class TarUnpack extends EntryDuplexBase {
     const e = this._entry
     const err = e
       ? LklError.tarInvalid(`Unexpected end of tar data in '${e.path}' (truncated entry)`, e.path)
-      : LklError.tarInvalid(`Unexpected end of tar data after '${this._last || '(start)'}' (truncated header)`, this._last || undefined)
+      : this._bytes.consumed === 0 && !this._last
+        ? notTar(`${this._bytes.length} bytes, less than one tar header`)
+        : LklError.tarInvalid(`Unexpected end of tar data after '${this._last || '(start)'}' (truncated header)`, this._last || undefined)
     if (this._content) this._content.stream.destroy(err)
     cb(err)
   }
@@ -142,6 +144,8 @@ export class TarUnpack extends EntryDuplexBase {
         try {
           h = decodeHeader(block)
         } catch (err) {
+          // At byte 0 the input is most likely not a tar at all: say so.
+          if (at === 0) throw notTar(`no tar header at byte 0: ${(err as Error).message}`)
           throw LklError.tarInvalid(`Invalid tar header at byte ${at} (${(err as Error).message}), after the entry '${this._last || '(none)'}'`, this._last || undefined)
         }
         this._header(h, block)
@@ -254,4 +258,8 @@ export class TarUnpack extends EntryDuplexBase {
 
 export function tarUnpack (opts?: UnpackOptions): TarUnpack {
   return new TarUnpack(opts)
+}
+
+function notTar (why: string): LklError {
+  return LklError.tarInvalid(`The input is not a tar archive: ${why}`)
 }

@@ -9,26 +9,40 @@ import { EntryTransformBase, EntryTransform } from '../streams/node-types'
 import { Entry, EntryType, normalizePath, toNs } from './entry'
 import { invalidArgType } from '../errors'
 import { checkOptions } from '../validate'
+import { tarPatternMatcher } from './tar-exclude'
 
 type Cb = (err: Error | null, data?: Entry) => void
 
-/** A Transform of entries from a function returning the entry, a new one, or null to drop it. */
-export function mapEntries (fn: (e: Entry) => Entry | null | undefined): EntryTransform {
+type MapResult = Entry | null | undefined
+
+/**
+ * A Transform of entries from a function returning the entry, a new one, or
+ * null to drop it; or a promise of one (an async function: the next entry
+ * waits for it, so the order and the image's state between entries hold).
+ */
+export function mapEntries (fn: (e: Entry) => MapResult | PromiseLike<MapResult>): EntryTransform {
   if (typeof fn !== 'function') throw invalidArgType('fn', 'of type function', fn)
+  const done = (e: Entry, out: MapResult, cb: Cb): void => {
+    if (out) return cb(null, out)
+    const c = e.content
+    if (c && !c.destroyed) c.destroy()
+    cb(null)
+  }
   return new EntryTransformBase({
     highWaterMark: 16,
     byteLength: () => 1,
     transform (this: EntryTransform, e: unknown, cb: Cb) {
-      let out: Entry | null | undefined
+      let out: MapResult | PromiseLike<MapResult>
       try {
         out = fn(e as Entry)
       } catch (err) {
         return cb(err as Error)
       }
-      if (out) return cb(null, out)
-      const c = (e as Entry).content
-      if (c && !c.destroyed) c.destroy()
-      cb(null)
+      if (out && typeof (out as PromiseLike<MapResult>).then === 'function') {
+        Promise.resolve(out).then((r) => done(e as Entry, r, cb), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))))
+        return
+      }
+      done(e as Entry, out as MapResult, cb)
     }
   })
 }
@@ -41,16 +55,17 @@ export function filter (fn: (e: Entry) => boolean): EntryTransform {
 
 function matcher (pattern: string | RegExp): (p: string) => boolean {
   if (pattern instanceof RegExp) return (p) => pattern.test(p)
-  // A path, or a glob with * (within a component) and ** (any depth).
-  const re = new RegExp('^' + pattern.replace(/^\.?\/+/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*\*|\*|\?/g, (m) => m === '**' ? '.*' : m === '*' ? '[^/]*' : '[^/]') + '(/.*)?$')
-  return (p) => re.test(p)
+  return tarPatternMatcher(pattern)
 }
 
-/** Drop entries matching any pattern (a glob string or a RegExp) and everything below them. */
+/**
+ * Drop entries matching any pattern and everything below them: a glob
+ * string with GNU tar's --exclude meaning (./tar-exclude), or a RegExp
+ * tested on the entry path.
+ */
 export function exclude (...patterns: Array<string | RegExp>): EntryTransform {
   const ms = patterns.flat().map(matcher)
-  return filter((e) => !ms.some((m) => m(e.path)))
+  return filter((e) => e.path === '.' || !ms.some((m) => m(e.path)))
 }
 
 function stripPath (p: string, n: number): string | null {

@@ -6,6 +6,8 @@ import * as path from 'path'
 import * as posix from 'path/posix'
 import { Command } from '../command'
 import { UsageError, tagImage } from '../errors'
+import { systemError } from '../../errors'
+import { errno } from '../../native'
 import { anySpec, Spec } from '../spec'
 import { imageWalk, imageWriter, hostWalk, hostWriter, transforms, copyIn, copyOut } from '../../index'
 import type { Entry } from '../../index'
@@ -44,7 +46,8 @@ export const cp: Command = {
 
 Copy files (and with -r, directories) between host paths and image paths
 (IMAGE:/path), in any direction, including image to image. With several
-SRCs, DST must be a directory. Without -a, like GNU cp -r: content,
+SRCs, DST must be a directory; a DST ending in '/' must be an existing
+directory (for a file SRC). Without -a, like GNU cp -r: content,
 symlinks and times; modes without setuid/setgid (sticky kept on
 directories) and under the umask; owned by the user running lkl; special
 files (devices, fifos, sockets) are omitted with a message (exit status 1).
@@ -76,6 +79,8 @@ ${SKIP_UNSUPPORTED_HELP}`,
         throw tagImage(e, src.image)
       }
       if (sk.dir && !recursive) throw new UsageError(`-r not specified; omitting directory '${src.arg}'`)
+      // Like coreutils: DST/ names a directory; a file is never made under that name.
+      if (!dk.dir && (dk.exists || !sk.dir) && /\/$/.test(dst.path)) throw tagImage(systemError(-errno.ENOTDIR, 'open', dst.path), dst.image)
       const target = dk.dir ? join(dst, base(src)) : dst
       await copy(ctx, src, target, { archive, skip: v['skip-unsupported'] === true }, report)
     }

@@ -121,8 +121,8 @@ ${OCI_HELP}
       --mkfs-arg ARG  extra argument for the mkfs tool (repeatable)
 ${SKIP_UNSUPPORTED_HELP}
 With --reproducible or SOURCE_DATE_EPOCH set, times are clamped to the epoch
-and the UUID and hash seeds are fixed (see docs/cli.md for which filesystems
-then give byte-identical images).`,
+and the UUID and hash seeds are fixed (the reference named below says which
+filesystems then give byte-identical images).`,
   options: {
     size: { type: 'string', short: 's' },
     from: { type: 'string', short: 'f', multiple: true },

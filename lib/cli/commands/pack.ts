@@ -12,35 +12,42 @@ import { Progress } from '../progress'
 import { counter } from '../count'
 import { runPipeline } from '../pipeline'
 
-const BY_EXT: Array<[RegExp, Codec]> = [[/\.(tgz|gz)$/, 'gzip'], [/\.(txz|xz)$/, 'xz'], [/\.(tzst|zst)$/, 'zstd']]
+const BY_EXT: Array<[RegExp, Codec]> = [[/\.(tgz|gz)$/, 'gzip'], [/\.(txz|xz)$/, 'xz'], [/\.(tzst|zst)$/, 'zstd'], [/\.(tbz2|tbz|bz2)$/, 'bzip2']]
+
+const UNWRITTEN = /\.(lz|lzma|lz4|lzo|Z|tlz|taz|tz)$/
 
 export const pack: Command = {
   name: 'pack',
   summary: 'write the tree of an image as a tar (stdout by default)',
-  help: `Usage: lkl pack [--gzip|--xz|--zstd] [--no-sparse] IMAGE[:/dir] [TARFILE|-]
+  help: `Usage: lkl pack [--gzip|--xz|--zstd|--bzip2] [--no-sparse] IMAGE[:/dir] [TARFILE|-]
 
 Write the tree of an image (or of a directory in it) as a pax tar with every
 attribute (owners, modes, ns times, xattrs, ACLs, devices, hardlinks), to
 TARFILE or standard output. Files with holes are GNU sparse members (only
 their data is stored; GNU tar and bsdtar restore the holes). The codec is
-also chosen from TARFILE's extension (.gz/.tgz, .xz/.txz, .zst/.tzst).
+also chosen from TARFILE's extension (.gz/.tgz, .xz/.txz, .zst/.tzst,
+.bz2/.tbz2).
   -z, --gzip        compress with gzip
   -J, --xz          compress with xz (host xz)
       --zstd        compress with zstd (host zstd)
+  -j, --bzip2       compress with bzip2 (host bzip2)
       --no-sparse   store files with holes whole (holes as zeroes)`,
   options: {
     gzip: { type: 'boolean', short: 'z' },
     xz: { type: 'boolean', short: 'J' },
     zstd: { type: 'boolean' },
+    bzip2: { type: 'boolean', short: 'j' },
     'no-sparse': { type: 'boolean' }
   },
   async run (ctx, args, v) {
     arity(args, 1, 2, 'lkl pack IMAGE[:/dir] [TARFILE|-]')
-    const codecs = (['gzip', 'xz', 'zstd'] as const).filter((c) => v[c] === true)
-    if (codecs.length > 1) throw new UsageError('choose one of --gzip, --xz, --zstd')
+    const codecs = (['gzip', 'xz', 'zstd', 'bzip2'] as const).filter((c) => v[c] === true)
+    if (codecs.length > 1) throw new UsageError('choose one of --gzip, --xz, --zstd, --bzip2')
     const dest = args[1] ?? '-'
     let codec: Codec | undefined = codecs[0]
     if (!codec && dest !== '-') codec = BY_EXT.find(([re]) => re.test(dest))?.[1]
+    // Never a plain tar under the name of a codec we do not write.
+    if (!codec && dest !== '-' && UNWRITTEN.test(dest)) throw new UsageError(`cannot write the compression '${UNWRITTEN.exec(dest)![0]}' names; use .gz, .xz, .zst, .bz2 or .tar`)
     if (dest === '-' && process.stdout.isTTY) throw new UsageError('refusing to write a tar to a terminal; give TARFILE or redirect stdout')
     const spec = imageSpec(args[0])
     const img = await ctx.image(spec.image!, false)

@@ -27,6 +27,8 @@ Remove files (and with -r, directories and their contents) inside an image.
       try {
         await img.fs.promises.rm(spec.path, { recursive: v.recursive === true, force: v.force === true })
       } catch (e) {
+        // node:fs's message for this names rm's option, not the command's.
+        if ((e as { code?: string }).code === 'ERR_FS_EISDIR') (e as Error).message = `cannot remove '${spec.path}': is a directory (use -r)`
         throw tagImage(e, spec.image)
       }
     }

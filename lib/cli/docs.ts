@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Where the documentation shipped in the package is (package.json "files"
+// has docs/): help texts name the installed file, not a repository path.
+
+import * as path from 'path'
+
+/** The absolute path of docs/NAME in this installation (from dist/cli or lib/cli). */
+export function docsPath (name: string): string {
+  return path.resolve(__dirname, '..', '..', 'docs', name)
+}
