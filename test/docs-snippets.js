@@ -61,6 +61,20 @@ function fixtures (cwd) {
   return tree
 }
 
+// alpine-oci/: an OCI image layout (made by umoci) tagged 3.19, with one
+// layer holding srv/oci.txt.
+function ociFixture (cwd) {
+  const layout = path.join(cwd, 'alpine-oci')
+  const bundle = path.join(cwd, 'oci-bundle')
+  h.must('umoci', ['init', '--layout', layout])
+  h.must('umoci', ['new', '--image', `${layout}:3.19`])
+  h.must('umoci', ['unpack', '--image', `${layout}:3.19`, bundle])
+  fs.mkdirSync(path.join(bundle, 'rootfs', 'srv'), { recursive: true })
+  fs.writeFileSync(path.join(bundle, 'rootfs', 'srv', 'oci.txt'), 'from a container layer\n')
+  h.must('umoci', ['repack', '--image', `${layout}:3.19`, bundle])
+  fs.rmSync(bundle, { recursive: true, force: true })
+}
+
 const all = snippets()
 
 test('the docs have snippets, each stating ESM or CommonJS', (t) => {
@@ -77,6 +91,7 @@ for (const [i, s] of all.entries()) {
   test(`${s.where} runs as written`, (t) => {
     const cwd = path.join(dir, `s${i}`)
     const tree = fixtures(cwd)
+    if (s.code.includes('alpine-oci')) ociFixture(cwd)
     const file = path.join(cwd, s.code.startsWith('// ESM') ? 'example.mjs' : 'example.cjs')
     fs.writeFileSync(file, s.code)
     const r = h.sh(process.execPath, [file], { cwd })
@@ -98,6 +113,7 @@ for (const [i, s] of all.entries()) {
       h.fsck('ext4', part)
       t.equal(h.debugfsCat(part, '/hello.txt').toString(), fs.readFileSync(path.join(tree, 'hello.txt'), 'utf8'), 'out.img holds rootfs/')
     }
+    if (/alpine-oci/.test(s.code)) t.equal(h.debugfsCat(path.join(cwd, 'ext4.img'), '/srv/oci.txt').toString(), 'from a container layer\n', 'ext4.img holds the layer\'s file')
     if (/etc\/passwd'\)\.pipe/.test(s.code)) t.match(r.stdout.toString(), /^root:x:0:0/, 'printed /etc/passwd')
     t.end()
   })
