@@ -115,6 +115,25 @@ const triggers = {
       await img.close()
     }
   },
+  // Container images: a layout made by umoci, asked for a tag it lacks,
+  // broken (no index.json), and with a blob changed after it was written.
+  ERR_LKL_OCI_NOT_FOUND: () => drain(lkl.ociLayers(ociLayout('oci-missing'), { ref: 'no-such-tag' })),
+  ERR_LKL_OCI_INVALID: () => {
+    const bad = path.join(dir, 'oci-invalid')
+    fs.mkdirSync(bad)
+    fs.writeFileSync(path.join(bad, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
+    return drain(lkl.ociLayers(bad))
+  },
+  ERR_LKL_OCI_DIGEST: () => {
+    const layout = ociLayout('oci-corrupt')
+    const blobs = path.join(layout, 'blobs', 'sha256')
+    // The biggest blob is the layer: one byte of it changed.
+    const [big] = fs.readdirSync(blobs).map((b) => path.join(blobs, b)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)
+    const data = fs.readFileSync(big)
+    data[data.length >> 1] ^= 0xff
+    fs.writeFileSync(big, data)
+    return drain(lkl.ociLayers(layout, { ref: 't' }))
+  },
   ERR_LKL_ENTRY_SIZE: () => pipeline(entries([{ path: 'short.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 10, mtime: 0n, content: Readable.from([Buffer.from('abc')]) }]), lkl.tarPack(), fs.createWriteStream(path.join(dir, 'short.tar'))),
   ERR_LKL_TAR_INVALID: () => pipeline(Readable.from([Buffer.alloc(512, 0x41)]), lkl.tarUnpack(), lkl.hostWriter(path.join(dir, 'tar-out'))),
   ERR_LKL_NOT_A_FILE: () => lkl.mkfs(dir, { type: 'ext4', size: '8M' }),
@@ -131,6 +150,23 @@ const triggers = {
       process.env.PATH = saved
     }
   }
+}
+
+// An OCI layout tagged t with one layer holding a 64 KiB file (umoci).
+function ociLayout (name) {
+  const layout = path.join(dir, name)
+  const bundle = path.join(dir, name + '-bundle')
+  h.must('umoci', ['init', '--layout', layout])
+  h.must('umoci', ['new', '--image', `${layout}:t`])
+  h.must('umoci', ['unpack', '--image', `${layout}:t`, bundle])
+  fs.writeFileSync(path.join(bundle, 'rootfs', 'data.bin'), h.pattern(64 * 1024, 3))
+  h.must('umoci', ['repack', '--image', `${layout}:t`, bundle])
+  return layout
+}
+
+// Read an Entry stream to its end (contents too).
+async function drain (stream) {
+  for await (const e of stream) if (e.content) for await (const c of e.content) void c
 }
 
 test('docs/errors.md lists every code the sources use, and no code twice', (t) => {
