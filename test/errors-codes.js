@@ -164,9 +164,10 @@ function ociLayout (name) {
   return layout
 }
 
-// Read an Entry stream to its end (contents too).
+// Read an Entry stream to its end: each content is drained by resume(),
+// and the next entry waits until it is.
 async function drain (stream) {
-  for await (const e of stream) if (e.content) for await (const c of e.content) void c
+  for await (const e of stream) if (e.content) e.content.resume()
 }
 
 test('docs/errors.md lists every code the sources use, and no code twice', (t) => {
