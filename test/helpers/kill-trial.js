@@ -42,15 +42,20 @@ function isZero (data) {
 }
 
 // The filesystem's checker after a crash, as a user would run it: ext4's
-// e2fsck -fp replays the journal (exit 0/1 = clean or journal replayed and
-// fixed safely); xfs_repair -n cannot read a dirty log, so the log is
-// replayed by a mount through lkl first (what opening the image does);
-// btrfs check needs no replay. Returns { ok, detail }.
+// e2fsck -fp replays the journal (exit 0/1) and must repair nothing else;
+// xfs_repair -n cannot read a dirty log, so the log is replayed by a mount
+// through lkl first (what opening the image does); btrfs check needs no
+// replay. Returns { ok, detail }.
 async function checkAfterCrash (lkl, type, file) {
   if (type === 'ext4') {
     const r = sh('e2fsck', ['-fp', file])
     const again = sh('e2fsck', ['-fn', file])
-    return { ok: (r.status === 0 || r.status === 1) && again.status === 0, detail: `e2fsck -fp ${r.status}, -fn ${again.status}` }
+    // What preen repaired beyond replaying the journal (exit 1 covers both).
+    const fixed = (r.stdout.toString() + r.stderr).split('\n').filter((l) => /FIXED|should be|CLEARED|SALVAGED/.test(l))
+    return {
+      ok: (r.status === 0 || r.status === 1) && fixed.length === 0 && again.status === 0,
+      detail: `e2fsck -fp ${r.status}${fixed.length ? ` (repaired: ${fixed.slice(0, 2).join('; ')})` : ' (journal replay only)'}, -fn ${again.status}`
+    }
   }
   if (type === 'xfs') {
     const img = await lkl.open(file, { type: 'xfs' })
