@@ -31,12 +31,6 @@ if (!tar) {
   process.exit(2)
 }
 
-const MKFS = {
-  ext4: (f) => must('mke2fs', ['-q', '-F', '-t', 'ext4', f]),
-  xfs: (f) => must('mkfs.xfs', ['-q', '-f', f]),
-  btrfs: (f) => must('mkfs.btrfs', ['-q', '-f', f])
-}
-
 // A small deterministic generator, so a seed repeats the kill moments.
 function rng (seed) {
   let s = seed >>> 0
@@ -55,7 +49,7 @@ async function main () {
   fs.rmSync(tree, { recursive: true, force: true })
   const template = path.join(dir, 'template.img')
   sparse(template, 2 * 1024 ** 3)
-  MKFS[values.type](template)
+  kt.mkfs(values.type, template)
   let before = null
   if (values.mode === 'overwrite') {
     const r = await kt.unpackAndKill(template, tar, null)

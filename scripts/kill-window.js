@@ -25,12 +25,6 @@ if (!tar) {
   console.error('usage: node scripts/kill-window.js TAR [--type T] [--after 1,5,30]')
   process.exit(2)
 }
-const MKFS = {
-  ext4: (f) => must('mke2fs', ['-q', '-F', '-t', 'ext4', f]),
-  xfs: (f) => must('mkfs.xfs', ['-q', '-f', f]),
-  btrfs: (f) => must('mkfs.btrfs', ['-q', '-f', f])
-}
-
 // The child: unpack, say so, stay alive with the image open.
 const CHILD = `
 const lkl = require(${JSON.stringify(path.join(__dirname, '..'))})
@@ -65,7 +59,7 @@ async function main () {
   fs.rmSync(tree, { recursive: true, force: true })
   const template = path.join(dir, 'template.img')
   sparse(template, 2 * 1024 ** 3)
-  MKFS[values.type](template)
+  kt.mkfs(values.type, template)
   const file = path.join(dir, 'trial.img')
   for (const s of values.after.split(',').map(Number)) {
     fs.copyFileSync(template, file)

@@ -13,6 +13,7 @@ const path = require('path')
 const { spawnSync } = require('child_process')
 const lkl = require('..')
 const h = require('./helpers')
+const { failure } = h
 const { MAIN } = require('./helpers/cli')
 
 const dir = h.tmpdir('lkl-corrupt-names')
@@ -73,15 +74,6 @@ const WARNED = ['/d1', '/d2', '/d3', '/d4', '/d5', '/d6']
 function cli (args) {
   const r = spawnSync(process.execPath, [MAIN, ...args], { timeout: 120000, maxBuffer: 1 << 28, env: { ...process.env, PATH: process.env.PATH + ':/usr/sbin:/sbin' } })
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.toString() }
-}
-
-async function failure (p) {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  return null
 }
 
 test('independent tools see the corrupt entries', (t) => {

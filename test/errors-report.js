@@ -13,6 +13,7 @@ const { pipeline } = require('stream/promises')
 const { Readable } = require('stream')
 const lkl = require('..')
 const h = require('./helpers')
+const { failure } = h
 const { lkl: cli } = require('./helpers/cli')
 
 const dir = h.tmpdir('lkl-errors-report')
@@ -20,15 +21,6 @@ const ext4 = path.join(dir, 'e.img')
 h.sparse(ext4, 64 * h.MB)
 // 4 KiB blocks: ext4 files may then be 16 TiB (a 1 TiB sparse file below).
 h.must('mke2fs', ['-q', '-F', '-t', 'ext4', '-b', '4096', '-d', h.makeTree(path.join(dir, 'src')), ext4])
-
-async function failure (p) {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  return null
-}
 
 // A copy of an image (sparse), the second of a pair with one UUID.
 function copy (from, name) {

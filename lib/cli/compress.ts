@@ -62,8 +62,11 @@ export function decompressor (codec: Codec): Duplex {
   }
 }
 
-/** Plain bytes from `input`, decompressed if its magic says so. */
-export async function autoDecompress (input: Readable): Promise<{ stream: Readable, codec: Codec | null }> {
+/**
+ * The first bytes of `input` (at least 6, enough for every magic detect()
+ * knows, unless the input is shorter), and a stream of all of it.
+ */
+export async function sniff (input: Readable): Promise<{ head: Buffer, stream: Readable }> {
   const it = input[Symbol.asyncIterator]()
   let head = Buffer.alloc(0)
   let done = false
@@ -72,7 +75,7 @@ export async function autoDecompress (input: Readable): Promise<{ stream: Readab
     if (r.done) { done = true; break }
     head = Buffer.concat([head, Buffer.from(r.value)])
   }
-  const rest = Readable.from((async function * () {
+  const stream = Readable.from((async function * () {
     if (head.length) yield head
     if (done) return
     for (;;) {
@@ -81,6 +84,12 @@ export async function autoDecompress (input: Readable): Promise<{ stream: Readab
       yield r.value as Buffer
     }
   })(), { objectMode: false })
+  return { head, stream }
+}
+
+/** Plain bytes from `input`, decompressed if its magic says so. */
+export async function autoDecompress (input: Readable): Promise<{ stream: Readable, codec: Codec | null }> {
+  const { head, stream: rest } = await sniff(input)
   const codec = detect(head)
   if (!codec) return { stream: rest, codec }
   const d = decompressor(codec)

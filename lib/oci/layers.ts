@@ -21,7 +21,7 @@ import { Entry } from '../tree/entry'
 import { tarUnpack } from '../tar/unpack'
 import { LklError, invalidArgValue } from '../errors'
 import { checkOptions } from '../validate'
-import { decompressor, detect } from '../cli/compress'
+import { decompressor, detect, sniff } from '../cli/compress'
 import { Store, DirStore, TarStore } from './store'
 import { LayerRef, ociImage, dockerImage, parsePlatform } from './select'
 
@@ -71,28 +71,6 @@ function verifier (store: Store, name: string, expected: string | undefined, siz
       cb(got === expected ? null : LklError.ociDigest(store.source, name, expected, got))
     }
   })
-}
-
-// The first bytes of a stream, to detect its compression, then all of it.
-async function sniff (input: NodeReadable): Promise<{ head: Buffer, stream: NodeReadable }> {
-  const it = input[Symbol.asyncIterator]()
-  let head = Buffer.alloc(0)
-  let done = false
-  while (head.length < 6 && !done) {
-    const r = await it.next()
-    if (r.done) done = true
-    else head = Buffer.concat([head, r.value as Buffer])
-  }
-  const stream = NodeReadable.from((async function * () {
-    if (head.length) yield head
-    if (done) return
-    for (;;) {
-      const r = await it.next()
-      if (r.done) return
-      yield r.value as Buffer
-    }
-  })(), { objectMode: false })
-  return { head, stream }
 }
 
 export class OciLayers extends Readable {

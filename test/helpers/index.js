@@ -152,6 +152,17 @@ function cleanlyUnmounted (type, file) {
   throw new Error('no clean-unmount check for ' + type)
 }
 
+// The error a promise rejects with, or null when it resolves (tape here
+// has no t.rejects).
+async function failure (p) {
+  try {
+    await p
+  } catch (e) {
+    return e
+  }
+  return null
+}
+
 function debugfsCat (file, p) {
   return must('debugfs', ['-R', `cat ${p}`, file]).stdout
 }
@@ -162,4 +173,4 @@ function debugfsLs (file, p) {
   return out.split('\n').map((l) => l.split('/')[5]).filter((n) => n && n !== '.' && n !== '..').sort()
 }
 
-module.exports = { tmpdir, sh, must, pattern, TREE, makeTree, makeImage, fsck, cleanlyUnmounted, debugfsCat, debugfsLs, sparse, MB }
+module.exports = { tmpdir, sh, must, failure, pattern, TREE, makeTree, makeImage, fsck, cleanlyUnmounted, debugfsCat, debugfsLs, sparse, MB }

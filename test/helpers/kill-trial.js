@@ -149,10 +149,22 @@ async function trial (lkl, { type, template, file, tar, expected, before, killMs
   return { ...run, check, counts, bad }
 }
 
+// An empty filesystem of `type` on `file` (the trials' types).
+const MKFS = {
+  ext4: (f) => must('mke2fs', ['-q', '-F', '-t', 'ext4', f]),
+  xfs: (f) => must('mkfs.xfs', ['-q', '-f', f]),
+  btrfs: (f) => must('mkfs.btrfs', ['-q', '-f', f])
+}
+
+function mkfs (type, file) {
+  if (!MKFS[type]) throw new Error('no kill trials for ' + type)
+  MKFS[type](file)
+}
+
 // A tar of `dir` as GNU tar writes it (numeric owners, xattrs).
 function tarOf (dir, out) {
   must('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-C', dir, '-cf', out, '.'])
   return out
 }
 
-module.exports = { manifest, classify, checkAfterCrash, unpackAndKill, trial, tarOf }
+module.exports = { manifest, classify, checkAfterCrash, unpackAndKill, trial, tarOf, mkfs }
