@@ -317,6 +317,8 @@ export interface Native {
   scanDir(root: number, path: string | Buffer, flags: number): Promise<(ScanRec[] & ListingFlaws) | number>
   /** Start reading a file range into the kernel's cache (returns once submitted). */
   readahead(fd: number, offset: number, length: number): R
+  /** Drop a file's clean pages from the kernel's cache (read through once). */
+  dropCache(fd: number): R
   /** Several directories in one job (scanDir for each); files up to maxFile bytes come with `data`, within budget bytes. */
   scanDirs(root: number, paths: Array<string | Buffer>, flags: number, maxFile?: number, budget?: number): Promise<Array<(ScanRec[] & ListingFlaws) | number>>
   /** Many small files read whole in one job: a Buffer or -errno each. */

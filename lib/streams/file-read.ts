@@ -27,6 +27,12 @@ export interface ReadStreamOptions {
   sparse?: boolean
   /** Ask the kernel to read ahead this many bytes at a time (default 0: its own readahead). */
   readahead?: number
+  /**
+   * Drop the file's pages from the kernel's cache when the stream closes
+   * (a tree walk reads each file once: its pages would only grow the
+   * process's memory). Default false.
+   */
+  dropBehind?: boolean
 }
 
 const DEFAULT_CHUNK = 1 << 20
@@ -45,6 +51,7 @@ export class ImageReadStream extends Readable implements HoleAware {
   private _sparse: boolean
   private _dataEnd = -1
   private _ra: number
+  private _dropBehind: boolean
   private _raEnd = 0
   /** Set by dataMap(): the ranges still to read (plain bytes, holes skipped). */
   private _extents: Extent[] | null = null
@@ -64,6 +71,7 @@ export class ImageReadStream extends Readable implements HoleAware {
     this._autoClose = opts.fd === undefined || opts.autoClose === true
     this._sparse = opts.sparse === true
     this._ra = opts.readahead ?? 0
+    this._dropBehind = opts.dropBehind === true
   }
 
   override _open (cb: (err: Error | null) => void): void {
@@ -150,6 +158,8 @@ export class ImageReadStream extends Readable implements HoleAware {
     this.fd = -1
     if (fd < 0 || !this._autoClose) return cb(null)
     if (this._registered) this._img._fds.delete(fd)
-    native.close(fd).then(() => cb(null), cb)
+    // A failed drop only leaves pages cached: not the stream's error.
+    const drop = this._dropBehind ? this._img._op(() => native.dropCache(fd)).catch(() => 0) : Promise.resolve(0)
+    drop.then(() => native.close(fd)).then(() => cb(null), cb)
   }
 }

@@ -150,7 +150,7 @@ export class ImageWalk extends EntryReadableBase {
       top.i++
       const entry = this._entry(rec, rel)
       if (entry.type === 'file' && !this._hardlink(rec, entry)) {
-        entry.content = new ImageReadStream(this._img, kpath, { highWaterMark: 1 << 20, readahead: 16 << 20 })
+        entry.content = new ImageReadStream(this._img, kpath, { highWaterMark: 1 << 20, readahead: 16 << 20, dropBehind: true })
       }
       this.push(entry)
       if (type === 'directory') {
