@@ -9,7 +9,7 @@ import { parseSize } from './byte-size'
 import { checkOptions, checkBool, checkInt } from './validate'
 
 export interface BootOptions {
-  /** Kernel memory: bytes, or a size string like '256M', '1.5G' (lib/byte-size.ts). Default 256M. */
+  /** Kernel memory: bytes, or a size string like '256M', '1.5G' (lib/byte-size.ts). Default 64M. */
   memory?: number | string
   /** Echo the kernel log to stderr (also: env LKL_LOG=1). */
   log?: boolean
@@ -42,7 +42,7 @@ const opening = new Set<Promise<unknown>>()
 // Disks attached to the kernel (detached by halt() after the images).
 const disks = new Set<{ close (): Promise<void> }>()
 
-const DEFAULT_MEMORY = 256 * 1024 * 1024
+const DEFAULT_MEMORY = 64 * 1024 * 1024
 
 function parseFrozenClock (clock: Date | number | undefined): number {
   if (clock === undefined) return -1

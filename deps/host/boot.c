@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-#define DEFAULT_MEMORY (256ULL << 20)
+#define DEFAULT_MEMORY (64ULL << 20)
 #define CMDLINE_SIZE 4096	/* the kernel's COMMAND_LINE_SIZE */
 
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 struct lkl_boot_options {
-	uint64_t memory;	/* bytes of kernel memory; 0 = default (256 MiB) */
+	uint64_t memory;	/* bytes of kernel memory; 0 = default (64 MiB) */
 	const char *cmdline;	/* extra kernel command line, may be NULL */
 	int log_to_stderr;	/* echo the kernel log to stderr */
 };
