@@ -295,10 +295,8 @@ class ReadFilesJob : public Job {
         if (n == 0) break;
         o.len += n;
       }
-      // Read once: drop its pages from the kernel's cache, so the pages
-      // the next files use are the same (already touched) host memory
-      // rather than fresh ones; the process's RSS stays near the working
-      // set instead of growing to the kernel's whole memory.
+      // Read once: drop its pages from the kernel's cache, which would
+      // otherwise grow the process's RSS (docs/architecture.md, the walk).
       Sys(__lkl__NR_fadvise64, fd, 0, 0, LKL_POSIX_FADV_DONTNEED);
       Sys(__lkl__NR_close, fd);
     }

@@ -20,8 +20,7 @@ test('synced data survives SIGKILL', async (t) => {
   // `e2fsck -fn` reports after a kill and `e2fsck -p` fixes silently. That
   // out-of-space window is documented in docs/api.md; this test is about
   // what a kill keeps.
-  h.sparse(file, 256 * h.MB)
-  h.must('mke2fs', ['-q', '-F', '-t', 'ext4', file])
+  h.makeImage('ext4', file, null, 256 * h.MB)
   const child = spawn(process.execPath, [path.join(__dirname, 'fixtures/child.js'), file, 'fsync'], { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
     let out = ''

@@ -73,12 +73,13 @@ function sparse (file, size) {
 const MB = 1024 * 1024
 
 // Make an image of `type` at `file`; populated from `src` when the tool can.
-// Returns true if the tool populated it.
-function makeImage (type, file, src) {
+// Returns true if the tool populated it. `size` (ext2/ext4 only) defaults
+// to 64 MiB.
+function makeImage (type, file, src, size = 64 * MB) {
   switch (type) {
     case 'ext4':
     case 'ext2':
-      sparse(file, 64 * MB)
+      sparse(file, size)
       must('mke2fs', ['-q', '-F', '-t', type, ...(src ? ['-d', src] : []), file])
       return !!src
     case 'vfat':
