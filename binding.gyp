@@ -27,6 +27,7 @@
         'native/copy.cc',
         'native/host_ops.cc',
         'native/dirents.cc',
+        'native/name_codec.cc',
         'native/sysctl.cc',
         'native/kmsg.cc',
       ],

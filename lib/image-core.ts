@@ -11,6 +11,7 @@
 import * as posix from 'path/posix'
 import type { PathLike } from './validate'
 import type { ListingPolicy } from './listing'
+import { nameFromBytes } from './name-bytes'
 
 export interface ImageCore {
   /** The filesystem type mounted (the kernel's name: 'ext4', 'vfat', ...). */
@@ -43,5 +44,5 @@ export function kernelPath (p: PathLike): string | Buffer {
 
 /** The path as shown in errors: exactly what the caller wrote. */
 export function shown (p: PathLike): string {
-  return typeof p === 'string' ? p : p.toString()
+  return typeof p === 'string' ? p : nameFromBytes(p)
 }

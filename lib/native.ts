@@ -329,6 +329,9 @@ export interface Native {
   openBeneath(root: number, base: string | Buffer, path: string | Buffer, flags: number, mode: number): R
   copyIn(hostFd: number, hostOff: number, kernelFd: number, kernelOff: number, len: number): R
   copyOut(kernelFd: number, kernelOff: number, hostFd: number, hostOff: number, len: number): R
+  // name_codec.cc: the bytes <-> string mapping of names (lib/name-bytes.ts)
+  nameToBytes(name: string): Buffer
+  nameFromBytes(bytes: Uint8Array): string
   // host_ops.cc: host syscalls node:fs lacks (synchronous, JS thread, never the kernel)
   hostXattrs(path: string | Buffer): Array<string | Buffer> | number
   hostSetXattr(path: string | Buffer, name: string, value: Uint8Array): number

@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "batch.h"
+#include "name_codec.h"
 #include "ops.h"
 #include "pool.h"
 
@@ -37,6 +38,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCopy(env, exports);
   InitBeneath(env, exports);
   InitHostOps(env, exports);
+  InitNameCodec(env, exports);
   exports["poolThreads"] = Napi::Number::New(env, kPoolThreads);
   return exports;
 }

@@ -18,6 +18,7 @@ extern "C" {
 #include <lkl_host.h>
 }
 
+#include "name_codec.h"
 #include "pool.h"
 #include "sys.h"
 
@@ -29,14 +30,9 @@ inline long ArgLong(const Napi::CallbackInfo& info, size_t i) {
   return static_cast<long>(info[i].As<Napi::Number>().Int64Value());
 }
 
-// Strings (paths, names): a JS string as UTF-8, or a Buffer's raw bytes.
-inline std::string ArgString(const Napi::CallbackInfo& info, size_t i) {
-  if (info[i].IsBuffer()) {
-    auto b = info[i].As<Napi::Buffer<char>>();
-    return std::string(b.Data(), b.Length());
-  }
-  return info[i].As<Napi::String>().Utf8Value();
-}
+// Strings (paths, names): a Buffer's raw bytes, or a JS string as UTF-8
+// with surrogate escapes back to their bytes (name_codec.h).
+inline std::string ArgString(const Napi::CallbackInfo& info, size_t i) { return NameBytes(info[i]); }
 
 // A plain syscall: number + up to 6 longs; up to two strings owned by the
 // job (pointers into them are stable since the job lives on the heap).

@@ -96,15 +96,6 @@ struct Item {
   std::vector<std::string> keep;  // kClear: the children that stay
 };
 
-std::string Str(Napi::Value v) {
-  if (v.IsBuffer()) {
-    auto b = v.As<Napi::Buffer<char>>();
-    return std::string(b.Data(), b.Length());
-  }
-  if (v.IsString()) return v.As<Napi::String>().Utf8Value();
-  return std::string();
-}
-
 long Num(Napi::Object o, const char* key, long dflt) {
   Napi::Value v = o.Get(key);
   return v.IsNumber() ? static_cast<long>(v.As<Napi::Number>().Int64Value()) : dflt;
@@ -489,8 +480,8 @@ Napi::Value ApplyEntries(Info info) {
     Item& it = job->items_[i];
     it.op = static_cast<int>(Num(o, "op", 0));
     it.flags = static_cast<int>(Num(o, "flags", 0));
-    it.path = Str(o.Get("path"));
-    it.target = Str(o.Get("target"));
+    it.path = NameBytes(o.Get("path"));
+    it.target = NameBytes(o.Get("target"));
     it.mode = Num(o, "mode", 0);
     it.uid = Num(o, "uid", -1);
     it.gid = Num(o, "gid", -1);
@@ -511,12 +502,12 @@ Napi::Value ApplyEntries(Info info) {
     if (xv.IsArray()) {
       Napi::Array xs = xv.As<Napi::Array>();
       for (uint32_t k = 0; k + 1 < xs.Length(); k += 2)
-        it.xattrs.emplace_back(Str(xs.Get(k)), Str(xs.Get(k + 1)));
+        it.xattrs.emplace_back(NameBytes(xs.Get(k)), NameBytes(xs.Get(k + 1)));
     }
     Napi::Value kv = o.Get("keep");
     if (kv.IsArray()) {
       Napi::Array ks = kv.As<Napi::Array>();
-      for (uint32_t k = 0; k < ks.Length(); k++) it.keep.push_back(Str(ks.Get(k)));
+      for (uint32_t k = 0; k < ks.Length(); k++) it.keep.push_back(NameBytes(ks.Get(k)));
     }
   }
   return Submit(info, std::move(job));

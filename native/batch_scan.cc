@@ -192,7 +192,7 @@ class ScanJob : public Job {
     if (!r.xattrs.empty()) {
       Napi::Array xs = Napi::Array::New(env, r.xattrs.size() * 2);
       for (size_t i = 0; i < r.xattrs.size(); i++) {
-        xs[i * 2] = Napi::String::New(env, r.xattrs[i].first);
+        xs[i * 2] = NameString(env, r.xattrs[i].first);
         xs[i * 2 + 1] =
             Napi::Buffer<char>::Copy(env, r.xattrs[i].second.data(), r.xattrs[i].second.size());
       }
@@ -236,15 +236,7 @@ Napi::Value ScanDirs(Info info) {
     job->budget_.left = ArgLong(info, 4);
   }
   for (uint32_t i = 0; i < paths.Length(); i++) {
-    Napi::Value v = paths[i];
-    std::string p;
-    if (v.IsBuffer()) {
-      auto b = v.As<Napi::Buffer<char>>();
-      p.assign(b.Data(), b.Length());
-    } else {
-      p = v.As<Napi::String>().Utf8Value();
-    }
-    job->jobs_.push_back(std::make_unique<ScanJob>(std::move(p), flags, &job->budget_));
+    job->jobs_.push_back(std::make_unique<ScanJob>(NameBytes(paths[i]), flags, &job->budget_));
   }
   return Submit(info, std::move(job));
 }
@@ -337,15 +329,7 @@ class ReadFilesJob : public Job {
 Napi::Value ReadFiles(Info info) {
   Napi::Array arr = info[1].As<Napi::Array>();
   std::vector<std::string> paths(arr.Length());
-  for (uint32_t i = 0; i < arr.Length(); i++) {
-    Napi::Value v = arr[i];
-    if (v.IsBuffer()) {
-      auto b = v.As<Napi::Buffer<char>>();
-      paths[i].assign(b.Data(), b.Length());
-    } else {
-      paths[i] = v.As<Napi::String>().Utf8Value();
-    }
-  }
+  for (uint32_t i = 0; i < arr.Length(); i++) paths[i] = NameBytes(arr[i]);
   auto job = std::make_unique<ReadFilesJob>(std::move(paths), ArgLong(info, 2));
   job->root_ = ArgLong(info, 0);
   return Submit(info, std::move(job));

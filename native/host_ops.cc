@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "name_codec.h"
 #include "ops.h"
 
 namespace lkl {
@@ -23,18 +24,10 @@ namespace {
 
 using Info = const Napi::CallbackInfo&;
 
-std::string Path(Info info, size_t i) {
-  if (info[i].IsBuffer()) {
-    auto b = info[i].As<Napi::Buffer<char>>();
-    return std::string(b.Data(), b.Length());
-  }
-  return info[i].As<Napi::String>().Utf8Value();
-}
-
 // hostXattrs(path) -> [name, Buffer, ...] | -errno (symlinks not followed)
 Napi::Value HostXattrs(Info info) {
   Napi::Env env = info.Env();
-  std::string p = Path(info, 0);
+  std::string p = NameBytes(info[0]);
   std::vector<char> names(4096);
   ssize_t n;
   for (;;) {
@@ -62,7 +55,7 @@ Napi::Value HostXattrs(Info info) {
       if (errno == ENODATA) continue;
       return Napi::Number::New(env, -errno);
     }
-    out[k++] = Napi::String::New(env, name);
+    out[k++] = NameString(env, name, strlen(name));
     out[k++] = Napi::Buffer<char>::Copy(env, val.data(), v);
   }
   return out;
@@ -70,8 +63,8 @@ Napi::Value HostXattrs(Info info) {
 
 // hostSetXattr(path, name, value) -> 0 | -errno
 Napi::Value HostSetXattr(Info info) {
-  std::string p = Path(info, 0);
-  std::string name = info[1].As<Napi::String>().Utf8Value();
+  std::string p = NameBytes(info[0]);
+  std::string name = NameBytes(info[1]);
   auto v = info[2].As<Napi::Uint8Array>();
   int r = lsetxattr(p.c_str(), name.c_str(), v.Data(), v.ByteLength(), 0);
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
@@ -79,7 +72,7 @@ Napi::Value HostSetXattr(Info info) {
 
 // hostMknod(path, mode, major, minor) -> 0 | -errno
 Napi::Value HostMknod(Info info) {
-  std::string p = Path(info, 0);
+  std::string p = NameBytes(info[0]);
   mode_t mode = info[1].As<Napi::Number>().Uint32Value();
   dev_t dev =
       makedev(info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().Uint32Value());
@@ -89,7 +82,7 @@ Napi::Value HostMknod(Info info) {
 
 // hostLutimens(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec) -> 0 | -errno
 Napi::Value HostLutimens(Info info) {
-  std::string p = Path(info, 0);
+  std::string p = NameBytes(info[0]);
   struct timespec ts[2];
   ts[0].tv_sec = info[1].As<Napi::Number>().Int64Value();
   ts[0].tv_nsec = info[2].As<Napi::Number>().Int64Value();

@@ -90,7 +90,7 @@ class ReaddirJob : public Job {
     Napi::Array arr = Napi::Array::New(env, ents.size());
     for (size_t i = 0; i < ents.size(); i++) {
       Napi::Object o = Napi::Object::New(env);
-      o.Set("name", ents[i].name);
+      o.Set("name", NameString(env, ents[i].name));
       o.Set("type", static_cast<uint32_t>(ents[i].type));
       o.Set("ino", static_cast<double>(ents[i].ino));
       arr[i] = o;

@@ -82,13 +82,13 @@ class ReaddirTreeJob : public Job {
     Napi::Array arr = Napi::Array::New(env, entries_.size() * 2);
     uint32_t i = 0;
     for (auto& e : entries_) {
-      arr[i++] = Napi::String::New(env, e.path);
+      arr[i++] = NameString(env, e.path);
       arr[i++] = Napi::Number::New(env, e.type);
     }
     if (!bad_.empty()) {
       Napi::Array bad = Napi::Array::New(env, bad_.size() * 2);
       for (size_t k = 0; k < bad_.size(); k++) {
-        bad[k * 2] = Napi::String::New(env, bad_[k].first);
+        bad[k * 2] = NameString(env, bad_[k].first);
         const std::string& name = bad_[k].second;
         bad[k * 2 + 1] = Napi::Buffer<char>::Copy(env, name.data(), name.size());
       }
@@ -97,7 +97,7 @@ class ReaddirTreeJob : public Job {
     if (!list_errs_.empty()) {
       Napi::Array errs = Napi::Array::New(env, list_errs_.size() * 2);
       for (size_t k = 0; k < list_errs_.size(); k++) {
-        errs[k * 2] = Napi::String::New(env, list_errs_[k].first);
+        errs[k * 2] = NameString(env, list_errs_[k].first);
         errs[k * 2 + 1] = Napi::Number::New(env, static_cast<double>(list_errs_[k].second));
       }
       arr.Set("listErrs", errs);
@@ -105,7 +105,7 @@ class ReaddirTreeJob : public Job {
     if (!open_errs_.empty()) {
       Napi::Array errs = Napi::Array::New(env, open_errs_.size() * 2);
       for (size_t k = 0; k < open_errs_.size(); k++) {
-        errs[k * 2] = Napi::String::New(env, open_errs_[k].first);
+        errs[k * 2] = NameString(env, open_errs_[k].first);
         errs[k * 2 + 1] = Napi::Number::New(env, static_cast<double>(open_errs_[k].second));
       }
       arr.Set("openErrs", errs);

@@ -21,6 +21,7 @@ import { createTreeOps } from './tree'
 import { createXattrOps } from './xattr'
 import { constants } from './constants'
 import type { PromisesOverloads as Typed } from './overloads'
+import { nameFromBytes } from '../name-bytes'
 
 const STAT_MASK = C.STATX_BASIC_STATS | C.STATX_BTIME
 const MAX_ID = 0xffffffff
@@ -168,7 +169,8 @@ export function createPromises (img: ImageCore) {
     const site = new Error()
     return img._op(async () => {
       const r = checkValue(await native.readlinkat(img._root, K(p)), 'readlink', p, site)
-      return o.encoding === 'buffer' ? r : r.toString(o.encoding ?? 'utf8')
+      if (o.encoding === 'buffer') return r
+      return !o.encoding || o.encoding === 'utf8' || o.encoding === 'utf-8' ? nameFromBytes(r) : r.toString(o.encoding)
     })
   }
 

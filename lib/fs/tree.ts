@@ -17,6 +17,7 @@ import { CHUNK, writeAll } from './file-handle'
 import type { Shared } from './promises'
 import { judgeListing, judgeEntry } from '../listing'
 import type { PromisesOverloads as Typed } from './overloads'
+import { nameFromBytes, nameToBytes } from '../name-bytes'
 
 type Encoding = BufferEncoding | 'buffer'
 type ReaddirOptions = { withFileTypes?: boolean, encoding?: Encoding | null, recursive?: boolean } | Encoding | null
@@ -24,9 +25,9 @@ type MkdirOptions = { recursive?: boolean, mode?: number | string } | number | s
 type RmOptions = { force?: boolean, recursive?: boolean, maxRetries?: number, retryDelay?: number }
 
 function encodeName (name: string, enc: Encoding | null | undefined): string | Buffer {
-  if (enc === 'buffer') return Buffer.from(name)
+  if (enc === 'buffer') return nameToBytes(name)
   if (!enc || enc === 'utf8' || enc === 'utf-8') return name
-  return Buffer.from(name).toString(enc)
+  return nameToBytes(name).toString(enc)
 }
 
 /** node's ERR_DIR_CLOSED. */
@@ -99,7 +100,7 @@ export function createTreeOps (img: ImageCore, s: Shared) {
       for (let i = 0; r.openErrs && i < r.openErrs.length; i += 2) {
         const rel = r.openErrs[i] as string
         const neg = r.openErrs[i + 1] as number
-        if (!judgeEntry(neg, at(posix.dirname(rel) === '.' ? '' : posix.dirname(rel)), Buffer.from(posix.basename(rel)), img._listing)) throw systemError(neg, syscall, at(rel), undefined, site)
+        if (!judgeEntry(neg, at(posix.dirname(rel) === '.' ? '' : posix.dirname(rel)), nameToBytes(posix.basename(rel)), img._listing)) throw systemError(neg, syscall, at(rel), undefined, site)
         skipped.add(rel)
       }
       const out: Array<string | Buffer | Dirent> = []
@@ -265,7 +266,7 @@ export function createTreeOps (img: ImageCore, s: Shared) {
     const p = checkPath(path)
     const o = opts(options, 'encoding')
     const site = new Error()
-    const dirpath = async (d: string): Promise<string> => checkValue(await native.dirpath(img._root, d), 'realpath', p, site).toString()
+    const dirpath = async (d: string): Promise<string> => nameFromBytes(checkValue(await native.dirpath(img._root, d), 'realpath', p, site))
     return img._op(async () => {
       // The kernel resolves every component but the last; follow the last
       // one while it is a symlink, then ask the kernel for the directory.
@@ -276,7 +277,7 @@ export function createTreeOps (img: ImageCore, s: Shared) {
         if (st.isDirectory()) return encodeName(await dirpath(cur), o.encoding)
         const dir = await dirpath(posix.dirname(cur))
         if (!st.isSymbolicLink()) return encodeName(posix.join(dir, posix.basename(cur)), o.encoding)
-        const target = checkValue(await native.readlinkat(img._root, cur), 'realpath', p, site).toString()
+        const target = nameFromBytes(checkValue(await native.readlinkat(img._root, cur), 'realpath', p, site))
         cur = posix.resolve(dir, target)
       }
     })

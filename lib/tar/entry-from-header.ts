@@ -12,6 +12,7 @@ import { LklError } from '../errors'
 import { RawHeader, parsePaxTime } from './header'
 import { aclFromText } from './acl'
 import { SparseStart, sparseStart } from './sparse'
+import { nameFromBytes } from '../name-bytes'
 
 /** What came before a member's header: its pax records (global ones merged in) and GNU long names. */
 export interface Extensions {
@@ -45,7 +46,9 @@ export function tidyPath (p: string): string {
 export function entryFromHeader (h: RawHeader, block: Buffer, ext: Extensions): Member {
   const { pax } = ext
   const str = (k: string): string | undefined => pax.get(k)?.toString()
-  const path = tidyPath(str('GNU.sparse.name') ?? str('path') ?? (ext.longName ?? h.name).toString())
+  // Names are bytes, as GNU tar writes them (raw, also in pax records).
+  const name = (k: string): string | undefined => { const v = pax.get(k); return v && nameFromBytes(v) }
+  const path = tidyPath(name('GNU.sparse.name') ?? name('path') ?? nameFromBytes(ext.longName ?? h.name))
   const invalid = (k: string, v: string): LklError => LklError.tarInvalid(`Invalid pax ${k} '${v}' for '${path}'`, path)
   const num = (k: string, d: number): number => {
     const v = str(k)
@@ -87,7 +90,7 @@ export function entryFromHeader (h: RawHeader, block: Buffer, ext: Extensions): 
   if (uname) e.uname = uname
   if (gname) e.gname = gname
   if (type === 'symlink' || type === 'hardlink') {
-    const l = str('linkpath') ?? (ext.longLink ?? h.linkname).toString()
+    const l = name('linkpath') ?? nameFromBytes(ext.longLink ?? h.linkname)
     e.linkname = type === 'hardlink' ? tidyPath(l) : l
   }
   if (type === 'char' || type === 'block') { e.devmajor = h.devmajor; e.devminor = h.devminor }

@@ -17,6 +17,8 @@ import { LklError, invalidArgValue } from '../errors'
 import { BLOCK, encodeHeader, fitsUstar, paxRecord, formatPaxTime } from './header'
 import { aclToText } from './acl'
 import { checkOptions, checkBool } from '../validate'
+import { nameToBytes } from '../name-bytes'
+import { isUtf8 } from 'buffer'
 
 export interface PackOptions {
   /** Also store atime and ctime (default false: mtime only, like most tools). */
@@ -93,8 +95,9 @@ export class TarPack extends ByteDuplexBase {
     const rel = normalizePath(e.path, true) ?? e.path
     let nameStr = rel === '.' ? './' : rel
     if (e.type === 'directory' && !nameStr.endsWith('/')) nameStr += '/'
-    const name = Buffer.from(nameStr)
-    const linkname = e.linkname !== undefined ? Buffer.from(e.type === 'hardlink' ? (normalizePath(e.linkname, true) ?? e.linkname) : e.linkname) : undefined
+    // Names leave as the bytes they stand for, raw in ustar and pax alike.
+    const name = nameToBytes(nameStr)
+    const linkname = e.linkname !== undefined ? nameToBytes(e.type === 'hardlink' ? (normalizePath(e.linkname, true) ?? e.linkname) : e.linkname) : undefined
     const size = e.type === 'file' ? e.size : 0
     const sparse = this._sparse && size > 0 ? await sparseLayout(e, size) : null
     // What the member's body holds: the whole content, or the map and the data ranges.
@@ -102,6 +105,10 @@ export class TarPack extends ByteDuplexBase {
     const [sec, nsec] = splitTime(e.mtime)
     const pax: Buffer[] = []
     const ascii = (b: Buffer): boolean => b.every((c) => c < 0x80)
+    // A name that is not UTF-8 travels raw, marked so (POSIX hdrcharset):
+    // bsdtar refuses raw names without the mark; GNU tar ignores it (with a
+    // warning) and takes the bytes as they are either way.
+    if (!isUtf8(name) || (linkname && !isUtf8(linkname))) pax.push(paxRecord('hdrcharset', 'BINARY'))
     if (sparse) {
       pax.push(paxRecord('GNU.sparse.major', '1'), paxRecord('GNU.sparse.minor', '0'))
       pax.push(paxRecord('GNU.sparse.name', name), paxRecord('GNU.sparse.realsize', String(size)))
@@ -145,7 +152,7 @@ export class TarPack extends ByteDuplexBase {
       const body = Buffer.concat(pax)
       const base = nameStr.replace(/\/$/, '').split('/').pop() ?? ''
       const dir = nameStr.replace(/\/$/, '').split('/').slice(0, -1).join('/')
-      const pname = Buffer.from(((dir ? dir + '/' : '') + 'PaxHeaders/' + base).slice(0, 99))
+      const pname = nameToBytes(((dir ? dir + '/' : '') + 'PaxHeaders/' + base)).subarray(0, 99)
       await this._out(encodeHeader({ ...fields, name: pname, linkname: undefined, size: body.length, typeflag: 'x' }))
       await this._out(padded(body))
     }
@@ -202,7 +209,7 @@ async function sparseLayout (e: Entry, size: number): Promise<{ map: Buffer, dat
 /** GNU tar's ustar name of a sparse 1.0 member: '%d/GNUSparseFile.%p/%f', with 0 for the pid (reproducible). */
 function sparseName (nameStr: string): Buffer {
   const i = nameStr.lastIndexOf('/')
-  return Buffer.from((i >= 0 ? nameStr.slice(0, i + 1) : '') + 'GNUSparseFile.0/' + nameStr.slice(i + 1))
+  return nameToBytes((i >= 0 ? nameStr.slice(0, i + 1) : '') + 'GNUSparseFile.0/' + nameStr.slice(i + 1))
 }
 
 function padded (b: Buffer): Buffer {

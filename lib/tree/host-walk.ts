@@ -13,6 +13,7 @@ import { systemError } from '../errors'
 import { checkHostDir, checkOptions } from '../validate'
 import { splitDev } from '../device-number'
 import { Entry, BufferContent, modeType } from './entry'
+import { hostPath, nameFromBytes } from '../name-bytes'
 
 export interface HostWalkOptions {
   xattrs?: boolean
@@ -56,8 +57,9 @@ export class HostWalk extends EntryReadableBase {
       const top = this._stack[this._stack.length - 1]
       if (!top) { this.push(null); return }
       if (top.names === null) {
-        const names = await fs.promises.readdir(top.abs)
-        top.names = names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+        // As bytes: names that are not UTF-8 keep them (lib/name-bytes.ts).
+        const names = await fs.promises.readdir(hostPath(top.abs), { encoding: 'buffer' })
+        top.names = names.sort(Buffer.compare).map(nameFromBytes)
       }
       if (top.i >= top.names.length) { this._stack.pop(); continue }
       const name = top.names[top.i++]
@@ -77,7 +79,8 @@ export class HostWalk extends EntryReadableBase {
   }
 
   private async _entry (abs: string, rel: string): Promise<Entry> {
-    const st = await fs.promises.lstat(abs, { bigint: true })
+    const hp = hostPath(abs)
+    const st = await fs.promises.lstat(hp, { bigint: true })
     const type = modeType(Number(st.mode)) ?? 'file'
     const e: Entry = {
       path: rel,
@@ -90,7 +93,7 @@ export class HostWalk extends EntryReadableBase {
       atime: st.atimeNs,
       ctime: st.ctimeNs
     }
-    if (type === 'symlink') e.linkname = await fs.promises.readlink(abs)
+    if (type === 'symlink') e.linkname = nameFromBytes(await fs.promises.readlink(hp, { encoding: 'buffer' }))
     if (type === 'char' || type === 'block') {
       [e.devmajor, e.devminor] = splitDev(st.rdev)
     }
@@ -115,11 +118,11 @@ export class HostWalk extends EntryReadableBase {
     }
     if (type === 'file') {
       if (e.size <= this._small) {
-        const data = await fs.promises.readFile(abs)
+        const data = await fs.promises.readFile(hp)
         e.size = data.byteLength
         e.content = new BufferContent(data)
       } else {
-        e.content = fs.createReadStream(abs, { highWaterMark: 1 << 20 }) as unknown as Readable
+        e.content = fs.createReadStream(hp, { highWaterMark: 1 << 20 }) as unknown as Readable
       }
     }
     return e

@@ -14,6 +14,7 @@ import { native, errno } from '../native'
 import { systemError, invalidArgType, LklError } from '../errors'
 import { checkHostDir, checkOptions } from '../validate'
 import { Entry, normalizePath, unsafePath, entryTimes, typeBits, readContent, takeBuffer } from './entry'
+import { hostPath } from '../name-bytes'
 
 export interface HostWriterOptions {
   overwrite?: boolean
@@ -70,10 +71,10 @@ export class HostWriter extends Writable {
       if (this._safe.has(cur)) continue
       let st: fs.Stats
       try {
-        st = await fs.promises.lstat(cur)
+        st = await fs.promises.lstat(hostPath(cur))
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-        await fs.promises.mkdir(cur)
+        await fs.promises.mkdir(hostPath(cur))
         this._safe.add(cur)
         continue
       }
@@ -92,16 +93,16 @@ export class HostWriter extends Writable {
     const replace = async (): Promise<void> => {
       if (!this._o.overwrite) return
       try {
-        const st = await fs.promises.lstat(abs)
-        if (!st.isDirectory()) await fs.promises.unlink(abs)
+        const st = await fs.promises.lstat(hostPath(abs))
+        if (!st.isDirectory()) await fs.promises.unlink(hostPath(abs))
       } catch {}
     }
     switch (e.type) {
       case 'directory':
         try {
-          await fs.promises.mkdir(abs, 0o700)
+          await fs.promises.mkdir(hostPath(abs), 0o700)
         } catch (err) {
-          const st = await fs.promises.lstat(abs).catch(() => null)
+          const st = await fs.promises.lstat(hostPath(abs)).catch(() => null)
           if (!st?.isDirectory()) throw err
         }
         this._safe.add(abs)
@@ -112,17 +113,17 @@ export class HostWriter extends Writable {
         const c = e.content
         const buffered = takeBuffer(c)
         if (buffered || !c || e.size <= 1 << 20) {
-          await fs.promises.writeFile(abs, buffered ?? await readContent(c), { flag: 'wx', mode: 0o600 })
+          await fs.promises.writeFile(hostPath(abs), buffered ?? await readContent(c), { flag: 'wx', mode: 0o600 })
         } else {
           await new Promise<void>((resolve, reject) => {
-            pipeline(c as unknown as NodeJS.ReadableStream, fs.createWriteStream(abs, { flags: 'wx', mode: 0o600 }), (err) => err ? reject(err) : resolve())
+            pipeline(c as unknown as NodeJS.ReadableStream, fs.createWriteStream(hostPath(abs), { flags: 'wx', mode: 0o600 }), (err) => err ? reject(err) : resolve())
           })
         }
         break
       }
       case 'symlink':
         await replace()
-        await fs.promises.symlink(String(e.linkname), abs)
+        await fs.promises.symlink(hostPath(String(e.linkname)), hostPath(abs))
         this._safe.delete(abs)
         break
       case 'hardlink': {
@@ -131,7 +132,7 @@ export class HostWriter extends Writable {
         const target = path.join(this._dir, t)
         await this._checkParents(target, String(e.linkname))
         await replace()
-        await fs.promises.link(target, abs)
+        await fs.promises.link(hostPath(target), hostPath(abs))
         return
       }
       case 'char': case 'block': case 'fifo': case 'socket': {
@@ -148,8 +149,8 @@ export class HostWriter extends Writable {
 
   private async _meta (abs: string, e: Entry): Promise<void> {
     const link = e.type === 'symlink'
-    if (this._owners) await fs.promises.lchown(abs, e.uid, e.gid)
-    if (!link) await fs.promises.chmod(abs, e.mode & 0o7777)
+    if (this._owners) await fs.promises.lchown(hostPath(abs), e.uid, e.gid)
+    if (!link) await fs.promises.chmod(hostPath(abs), e.mode & 0o7777)
     if (this._o.xattrs !== false && e.xattrs) {
       for (const [k, v] of Object.entries(e.xattrs)) {
         const r = native.hostSetXattr(abs, k, v)

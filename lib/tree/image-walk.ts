@@ -17,6 +17,7 @@ import { Entry, BufferContent, modeType, nsTime } from './entry'
 import { ImageReadStream } from '../streams/file-read'
 import { PathLike, checkPath, checkOptions } from '../validate'
 import { BadNames, ListingPolicy, MAX_DEPTH, checkBadNames, judgeListing, judgeEntry } from '../listing'
+import { nameFromBytes } from '../name-bytes'
 
 export interface WalkOptions {
   /** Read xattrs (incl. ACLs and capabilities); default true. */
@@ -115,7 +116,7 @@ export class ImageWalk extends EntryReadableBase {
       if (top.i >= top.recs.length) { this._stack.pop(); continue }
       const rec = top.recs[top.i]
       const isRoot = rec === this._rootRec
-      const rel = isRoot ? '.' : join(top.rel, rec.name.toString())
+      const rel = isRoot ? '.' : join(top.rel, nameFromBytes(rec.name))
       const kpath = isRoot ? this._kroot : Buffer.concat([top.kdir, Buffer.from('/'), rec.name])
       if (rec.err < 0) {
         if (rec.err === -errno.ENOENT) { top.i++; continue } // vanished since the listing
@@ -248,7 +249,7 @@ export class ImageWalk extends EntryReadableBase {
       atime: nsTime(rec.atimeSec, rec.atimeNsec),
       ctime: nsTime(rec.ctimeSec, rec.ctimeNsec)
     }
-    if (type === 'symlink' && rec.link) e.linkname = rec.link.toString()
+    if (type === 'symlink' && rec.link) e.linkname = nameFromBytes(rec.link)
     if (type === 'char' || type === 'block') { e.devmajor = rec.rdevMajor; e.devminor = rec.rdevMinor }
     if (rec.xattrs) {
       const x: Record<string, Buffer> = {}

@@ -47,6 +47,7 @@ import { PathLike, checkPath, checkOptions } from '../validate'
 import { writeSparse } from './sparse-write'
 import { FsCapabilities, Dropped, fsCapabilities, isUnsupported, kindName } from './fs-capabilities'
 import { randomBytes } from 'crypto'
+import { nameFromBytes } from '../name-bytes'
 
 export interface WriterOptions {
   /** Replace existing non-directories (default false: EEXIST names the entry). */
@@ -131,7 +132,8 @@ export class ImageWriter extends Writable {
     opts = checkOptions(opts)
     super({ highWaterMark: opts.highWaterMark ?? 64, byteLength: () => 1 })
     this._img = img
-    this._kroot = img._kpath(root).toString()
+    const kroot = img._kpath(root)
+    this._kroot = typeof kroot === 'string' ? kroot : nameFromBytes(kroot)
     this._shownRoot = shown(root)
     if (opts.whiteouts !== undefined && !WHITEOUT_MODES.includes(opts.whiteouts)) throw invalidArgValue('options.whiteouts', opts.whiteouts, "must be 'apply', 'overlay' or 'keep'")
     this._whiteouts = opts.whiteouts ?? 'apply'

@@ -9,6 +9,7 @@ import { splitDev } from '../../device-number'
 import type { Image, Stats } from '../../index'
 import { LklError } from '../../errors'
 import { MAX_DEPTH, judgeEntry } from '../../listing'
+import { nameToBytes } from '../../name-bytes'
 
 const TYPES: Record<number, string> = { 0o140000: 's', 0o120000: 'l', 0o100000: '-', 0o060000: 'b', 0o040000: 'd', 0o020000: 'c', 0o010000: 'p' }
 
@@ -48,7 +49,7 @@ function columns (rows: string[][]): string {
  */
 async function statAll (img: Image, dir: string, names: string[]): Promise<{ names: string[], stats: Stats[] }> {
   const all = await Promise.all(names.map((n) => img.fs.promises.lstat(posix.join(dir, n)).then((st) => st as Stats, (e: NodeJS.ErrnoException) => {
-    if (typeof e.errno === 'number' && judgeEntry(e.errno, dir, Buffer.from(n), img._listing)) return null
+    if (typeof e.errno === 'number' && judgeEntry(e.errno, dir, nameToBytes(n), img._listing)) return null
     throw e
   })))
   const keep = all.map((st, i) => st ? i : -1).filter((i) => i >= 0)
@@ -77,8 +78,9 @@ async function list (img: Image, dir: string, long: boolean, recurse: boolean, h
   }
 }
 
+// Names that are not UTF-8 go out as their bytes, as GNU ls writes them to a pipe.
 function flush (out: string[]): void {
-  if (out.length) process.stdout.write(out.splice(0).join(''))
+  if (out.length) process.stdout.write(nameToBytes(out.splice(0).join('')))
 }
 
 export const ls: Command = {
