@@ -186,3 +186,20 @@ test('hostWalk -> image, and image walk -> hostWriter, keep the bytes', async (t
   const ino = (p) => fs.lstatSync(J(Buffer.from(out), p)).ino
   t.equal(ino(HARD), ino(FILE), 'the hardlink stays a hardlink')
 })
+
+test('lkl ls and lkl pack: names go out as their bytes', (t) => {
+  const { lkl: cli } = require('./helpers/cli')
+  const file = path.join(dir, 'cli.img')
+  h.makeImage('ext4', file, src)
+  const ls = cli(['ls', file])
+  t.equal(ls.status, 0, 'lkl ls succeeds')
+  const lines = ls.stdout.toString('latin1').split('\n').filter((l) => l !== '' && l !== 'lost+found').sort()
+  t.deepEqual(lines, expected.filter(([p]) => !p.includes('/')).map(([p]) => p).sort(), 'lkl ls writes every name byte for byte, as GNU ls does to a pipe')
+  const tar = path.join(dir, 'cli.tar')
+  t.equal(cli(['pack', file, tar]).status, 0, 'lkl pack succeeds')
+  const out = path.join(dir, 'cli-x')
+  fs.mkdirSync(out)
+  h.must('tar', ['-xf', tar, '-C', out, '--exclude=lost+found'])
+  t.deepEqual(treeBytes(out), expected, 'GNU tar extracts the exact bytes from lkl pack')
+  t.end()
+})
