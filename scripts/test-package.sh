@@ -92,7 +92,7 @@ for a in $archs; do
 	grep -qx "package/prebuilds/linux-$a/node.napi.glibc.node" <<<"$listing" ||
 		die "the tarball has no prebuilds/linux-$a"
 done
-for f in package/dist/index.js package/docs/building.md package/scripts/install.js package/deps/build.sh; do
+for f in package/dist/index.js package/dist/lkl.js package/docs/building.md package/scripts/install.js package/deps/build.sh; do
 	grep -qx "$f" <<<"$listing" || die "the tarball has no ${f#package/}"
 done
 if grep -q '^package/deps/build/' <<<"$listing"; then die "the tarball holds deps/build"; fi
