@@ -5,7 +5,7 @@
 // node_modules included) into dist/lkl.js, the package's "main". Why: a
 // short-lived process pays for module loading on every run, and resolving,
 // reading and wrapping ~70 files cost more than parsing one (callgrind,
-// `node -e "require('lkl')"` over `node -e 0`: 172 -> 109 M instructions).
+// `node -e "require('lkl')"` over `node -e 0`: 172 -> 119 M instructions).
 // Modules loaded on first use (lib/lazy-module.ts) stay lazy: esbuild
 // evaluates a bundled module when it is first required.
 //
