@@ -13,7 +13,7 @@
 // ".." resolve inside the image; -1 = the kernel's own root. Paths are
 // strings or Buffers (raw bytes).
 
-import * as path from 'path'
+import { packageRoot } from './package-root'
 
 export interface Statx {
   mask: number
@@ -353,9 +353,8 @@ export interface Native {
 }
 
 function load (): Native {
-  const root = path.join(__dirname, '..')
   try {
-    return require('node-gyp-build')(root) as Native
+    return require('node-gyp-build')(packageRoot) as Native
   } catch (err) {
     const e = err as Error
     e.message = 'lkl: could not load the native addon (' + e.message + '). ' +

@@ -13,8 +13,9 @@
 // its exports (cjs-module-lexer), which cannot see through the bundle's
 // wrappers; so the bundle ends with the same `0 && (module.exports = {...})`
 // hint esbuild writes for ESM sources, naming what dist/index.js exports.
-// The CLI (dist/cli/main.js) is left as tsc wrote it: it finds docs/ and
-// package.json relative to its own file.
+// The CLI gets its own bundle, dist/lkl-cli.js (package.json "bin"), with
+// the library inside it: one copy of every module per process either way.
+// Both find the package's files from where they run (lib/package-root.ts).
 'use strict'
 
 const fs = require('fs')
@@ -35,14 +36,12 @@ function exportNames (js) {
   return [...names].sort()
 }
 
-esbuild.buildSync({
-  entryPoints: [entry],
-  outfile: out,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning'
-})
+function bundle (from, to) {
+  esbuild.buildSync({ entryPoints: [from], outfile: to, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' })
+}
+
+bundle(entry, out)
+bundle(path.join(dist, 'cli', 'main.js'), path.join(dist, 'lkl-cli.js'))
+fs.chmodSync(path.join(dist, 'lkl-cli.js'), 0o755)
 const names = exportNames(fs.readFileSync(entry, 'utf8'))
 fs.appendFileSync(out, `// Named exports for ESM importers (see scripts/bundle.js).\n0 && (module.exports = { ${names.join(', ')} });\n`)

@@ -10,7 +10,7 @@ const path = require('path')
 const { spawn, spawnSync } = require('child_process')
 const h = require('./helpers')
 
-const MAIN = path.join(__dirname, '..', 'dist', 'cli', 'main.js')
+const { MAIN } = require('./helpers/cli')
 const dir = h.tmpdir('lkl-create-int')
 
 // A tar of a small tree; the child gets its first half and then waits.

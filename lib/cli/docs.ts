@@ -4,8 +4,9 @@
 // has docs/): help texts name the installed file, not a repository path.
 
 import * as path from 'path'
+import { packageRoot } from '../package-root'
 
-/** The absolute path of docs/NAME in this installation (from dist/cli or lib/cli). */
+/** The absolute path of docs/NAME in this installation. */
 export function docsPath (name: string): string {
-  return path.resolve(__dirname, '..', '..', 'docs', name)
+  return path.join(packageRoot, 'docs', name)
 }

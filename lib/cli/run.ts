@@ -4,12 +4,15 @@
 // 1 the operation failed, 2 usage. Errors are one line on stderr naming the
 // image and the file (the stack too with -v).
 
+import * as fs from 'fs'
+import * as path from 'path'
 import { Command, parse, globals, GLOBAL_HELP, GLOBAL_OPTIONS } from './command'
 import { Context } from './context'
 import { UsageError, describe } from './errors'
 import { COMMANDS } from './commands'
 import { docsPath } from './docs'
 import { checkTransformOptions } from './transforms'
+import { packageRoot } from '../package-root'
 
 function usage (): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
@@ -30,7 +33,7 @@ function usage (): string {
 }
 
 function version (): string {
-  return (require('../../package.json') as { version: string }).version
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version
 }
 
 /** Run one command line; resolves with the exit code. */

@@ -6,7 +6,8 @@
 const path = require('path')
 const { spawnSync, spawn } = require('child_process')
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js')
+// The `lkl` bin as the package installs it (package.json "bin").
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'lkl-cli.js')
 const ENV = { ...process.env, PATH: process.env.PATH + ':/usr/sbin:/sbin' }
 delete ENV.SOURCE_DATE_EPOCH
 

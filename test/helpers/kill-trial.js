@@ -13,7 +13,7 @@ const crypto = require('crypto')
 const { spawn } = require('child_process')
 const { sh, must } = require('./index')
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js')
+const { MAIN } = require('./cli')
 
 // { rel: sha256 } of every regular file below `dir` (host tree), and sizes.
 function manifest (dir) {
