@@ -4,7 +4,15 @@
 // owners, pax format.
 'use strict'
 
+const fs = require('fs')
+const { execFileSync } = require('child_process')
 const CREATE = ['--xattrs', '--xattrs-include=*', '--acls', '--format=posix', '--numeric-owner']
 const EXTRACT = ['--xattrs', '--xattrs-include=*', '--acls', '--numeric-owner', '-p']
 
-module.exports = { CREATE, EXTRACT }
+// How many members a tar lists ('none' when the file is not there).
+function entries (tar) {
+  if (!fs.existsSync(tar)) return 'none'
+  return execFileSync('tar', ['-tf', tar], { maxBuffer: 1 << 28 }).toString().split('\n').filter(Boolean).length
+}
+
+module.exports = { CREATE, EXTRACT, entries }

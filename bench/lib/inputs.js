@@ -19,10 +19,6 @@ const GiB = 1024 * 1024 * 1024
 // reserves, the same on every side; at least 1 GiB.
 const imageSize = (tarBytes) => Math.max(1, Math.ceil(tarBytes * 2.5 / GiB)) * GiB
 
-function entries (tar) {
-  return Number(execFileSync('sh', ['-c', `tar -tf '${tar}' | wc -l`]).toString())
-}
-
 // `copies` hard-linked copies of the rootfs under ./r0 ... in one tar; GNU
 // tar's --hard-dereference stores each copy's data again, as N real copies.
 function multiTar (rootfs, work, copies) {
@@ -37,7 +33,7 @@ function multiTar (rootfs, work, copies) {
 
 function describe (tar) {
   const bytes = fs.statSync(tar).size
-  return { tar, bytes, entries: entries(tar), size: imageSize(bytes) }
+  return { tar, bytes, entries: TAR.entries(tar), size: imageSize(bytes) }
 }
 
 function prepare (work, opts) {
