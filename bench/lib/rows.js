@@ -8,10 +8,11 @@
 
 const fs = require('fs')
 const path = require('path')
-const { execFileSync, spawnSync } = require('child_process')
+const { execFileSync } = require('child_process')
 const host = require('./host-jobs')
 const TAR = require('./gnu-tar')
 const ext2fs = require('./ext2fs')
+const { fsck } = require('./fsck')
 const { MiB } = require('./stats')
 
 const node = process.execPath
@@ -25,13 +26,6 @@ const ratioAtMost = (max) => (a, b) => ({ text: `target <= ${max.toFixed(2)}x`, 
 const faster = () => (a, b) => ({ text: 'target < 1.00x', met: a < b })
 const overAtMost = (ms) => (a, b) => ({ text: `+${(a - b).toFixed(0)} ms, target <= +${ms} ms`, met: a - b <= ms })
 
-const FSCK = { ext4: ['e2fsck', '-fn'], btrfs: ['btrfs', 'check', '--readonly'], xfs: ['xfs_repair', '-n'] }
-function fsck (type, img) {
-  if (!fs.existsSync(img)) return 'no image'
-  const [cmd, ...args] = FSCK[type]
-  const r = spawnSync(cmd, [...args, img], { stdio: 'ignore' })
-  return r.status === 0 ? 'clean' : `NOT clean (${cmd} exit ${r.status})`
-}
 const mib = (bytes) => `${(bytes / MiB).toFixed(0)} MiB`
 const about = (input) => `${mib(input.bytes)} tar, ${input.entries} entries`
 
