@@ -109,8 +109,21 @@ export function errnoCode (neg: number): string {
   return errnoName(-neg)
 }
 
+// Every LklError carries this mark, whichever copy of the package made it.
+const LKL_ERROR = Symbol.for('lkl.LklError')
+
 /** Library state errors: one class, static factories, codes ERR_LKL_*. */
 export class LklError extends Error {
+  /**
+   * `instanceof LklError` holds for an LklError of any copy of this code in
+   * the process: the bundle (dist/lkl.js) and the modules tsc wrote, or two
+   * installed versions, each have their own class object.
+   */
+  static override [Symbol.hasInstance] (x: unknown): boolean {
+    if (this !== LklError) return Function.prototype[Symbol.hasInstance].call(this, x)
+    return typeof x === 'object' && x !== null && (x as { [LKL_ERROR]?: boolean })[LKL_ERROR] === true
+  }
+
   code: string
   errno?: number
   syscall?: string
@@ -124,6 +137,7 @@ export class LklError extends Error {
     super(boundMessage(message))
     this.name = 'LklError'
     this.code = code
+    Object.defineProperty(this, LKL_ERROR, { value: true })
   }
 
   static halted (): LklError {

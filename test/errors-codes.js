@@ -209,3 +209,14 @@ test('ERR_LKL_HALTED (last: halt() is final)', async (t) => {
   t.equal(e && e.code, 'ERR_LKL_HALTED', 'open() after halt()')
   t.ok(e instanceof lkl.LklError, 'instanceof lkl.LklError')
 })
+
+test('instanceof lkl.LklError holds for an LklError of another copy of the code', (t) => {
+  // dist/errors.js is the module tsc wrote; require('..') is the bundle (its own class).
+  const other = require('../dist/errors').LklError
+  t.notEqual(other, lkl.LklError, 'two class objects')
+  t.ok(other.halted() instanceof lkl.LklError, 'the copy\'s error is an lkl.LklError')
+  t.ok(lkl.LklError.halted() instanceof other, 'and the other way round')
+  t.notOk(new Error('x') instanceof lkl.LklError, 'a plain Error is not')
+  t.notOk(Object.assign(new Error('x'), { code: 'ERR_LKL_HALTED' }) instanceof lkl.LklError, 'nor one with the same code')
+  t.end()
+})
