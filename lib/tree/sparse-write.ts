@@ -5,7 +5,9 @@
 // all-zero blocks stay holes; the file's length is then set to what came.
 // After each chunk the file's writeback is started in order (native
 // writeBack), so the disk sees it front to back: a kill mid-file leaves a
-// prefix of it, never a full-size file with ranges of zeros.
+// prefix of it, never a full-size file with ranges of zeros. The chunks
+// already written back are then dropped from the kernel's cache, and the
+// last one at the end (drop-behind: native/batch_apply.cc says why).
 // Calls native directly: the caller holds the image for the whole file
 // (ImageWriter._bigFile), so img.close() waits for it.
 
@@ -48,6 +50,9 @@ export async function writeSparse (fd: number, content: AsyncIterable<Buffer> | 
     fill = 0
     const w = await native.writeBack(fd, pos)
     if (w < 0) throw systemError(w, 'sync_file_range', name)
+    // The chunks before this one are written back now: drop their pages
+    // from the kernel's cache (imageWriter's drop-behind, native/batch_apply.cc).
+    await native.dropCache(fd)
   }
   if (content) {
     for await (const chunk of content) {
@@ -63,4 +68,8 @@ export async function writeSparse (fd: number, content: AsyncIterable<Buffer> | 
   await put()
   const t = await native.ftruncate(fd, pos)
   if (t < 0) throw systemError(t, 'ftruncate', name)
+  // And the last chunk's, once its writeback (started by put) is done.
+  const w = await native.writeBack(fd, pos)
+  if (w < 0) throw systemError(w, 'sync_file_range', name)
+  await native.dropCache(fd)
 }
