@@ -88,9 +88,9 @@ const STEP = applyCodes.step
 const BATCH_ITEMS = 512
 const OUTSIDE = 'it resolves outside the destination (through a symlink or \'..\')'
 // Small files' bytes per batch: their contents are copied into the writer's
-// two slabs of this size (batch-slabs.ts); 4 MiB batches measured no slower
-// than 16 MiB ones, and keep 24 MiB less alive.
-const BATCH_BYTES = 4 << 20
+// two slabs of this size (batch-slabs.ts); 2 MiB batches measured no slower
+// than 16 MiB ones, and keep 28 MiB less alive.
+const BATCH_BYTES = 2 << 20
 
 // The syscall an error names: by op for the create step, else by step.
 const CREATE_SYSCALL: Record<number, string> = {
