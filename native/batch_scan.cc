@@ -313,9 +313,13 @@ class ReadFilesJob : public Job {
         arr[i] = Napi::Number::New(env, static_cast<double>(o.err));
         std::free(o.data);
       } else {
-        // Hand the malloc'd block to JS without a copy.
-        arr[i] =
-            Napi::Buffer<char>::New(env, o.data, o.len, [](Napi::Env, char* p) { std::free(p); });
+        // Copied into a Buffer of node's, and the block freed now: handed
+        // over, it lived until a GC in this pool thread's malloc arena, a
+        // second heap whose high-water mark added to the main one's
+        // (image -> tar of a rootfs: peak RSS median 171 -> 168 MiB, no
+        // slower).
+        arr[i] = Napi::Buffer<char>::Copy(env, o.data, o.len);
+        std::free(o.data);
       }
       o.data = nullptr;
     }
