@@ -318,7 +318,7 @@ export interface Native {
   /** Start reading a file range into the kernel's cache (returns once submitted). */
   readahead(fd: number, offset: number, length: number): R
   /** Drop a file's clean pages from the kernel's cache (read through once). */
-  dropCache(fd: number): R
+  dropCache(fd: number, offset?: number, len?: number): R
   /** Several directories in one job (scanDir for each); files up to maxFile bytes come with `data`, within budget bytes. */
   scanDirs(root: number, paths: Array<string | Buffer>, flags: number, maxFile?: number, budget?: number): Promise<Array<(ScanRec[] & ListingFlaws) | number>>
   /** Many small files read whole in one job: a Buffer or -errno each. */

@@ -33,6 +33,16 @@
 // the parent beneath `base` like every entry and never follows a symlink
 // below it (remove_tree.h). A missing path or parent is nothing to remove.
 //
+// Drop-behind: the kernel's page cache is memory of this process, and pages
+// a batch wrote would stay cached (and resident) until the kernel reclaims
+// them, so the whole kernel memory ends up touched. So each file's
+// writeback is started as soon as its data is written, and kDropLag files
+// later, or at the end of the job, its pages are dropped (DONTNEED drops
+// clean pages only, so the drop first waits for that writeback: the I/O
+// completions need the kernel's one CPU, which this job holds while it
+// writes). The kernel reuses the freed pages first, so RSS stays near the
+// working set. Durability is unchanged: this only writes back earlier.
+//
 // Result: 0 when every entry was applied, else [index, -errno, step] for the
 // first entry that failed (the entries before it are applied; none after).
 //
@@ -40,11 +50,13 @@
 // JS thread), so lib/ names them and never writes their numbers.
 #include <lkl/asm/errno.h>
 #include <lkl/asm/unistd.h>
+#include <lkl/linux/fadvise.h>
 #include <lkl/linux/fcntl.h>
 #include <lkl/linux/stat.h>
 #include <lkl/linux/time_types.h>
 
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -66,6 +78,10 @@ enum Op { kFile = 0, kDir = 1, kSymlink = 2, kHardlink = 3, kNode = 4, kMeta = 5
 // write what is dirty, wait for that.
 constexpr long kStartWrite = 2;      // SYNC_FILE_RANGE_WRITE
 constexpr long kWriteAndWait = 7;    // WAIT_BEFORE | WRITE | WAIT_AFTER
+constexpr long kWaitWriteback = 4;   // WAIT_AFTER: the writeback under way
+// Files written between one's writeback start and its drop (drop-behind),
+// at most this many fds held.
+constexpr size_t kDropLag = 64;
 
 enum Flag {
   kReplace = 1,       // an existing non-directory is unlinked first
@@ -132,6 +148,7 @@ class ApplyJob : public Job {
       long f = FinishRenames(base);
       if (f < 0) Stop(rename_failed_, kStepRename, f);
     }
+    while (!written_.empty()) DropOldest();
     parents.Drop();
     Sys(__lkl__NR_close, base);
   }
@@ -159,6 +176,26 @@ class ApplyJob : public Job {
 
   // The hardlink target's directory while its entry is applied (else -1).
   long link_dir_ = -1;
+
+  // Drop-behind (see the top): fds (dups) of the files whose writeback was
+  // started, oldest first. Failures only leave pages cached: ignored.
+  std::deque<long> written_;
+
+  void StartWriteback(long fd) {
+    if (Sys(__lkl__NR_sync_file_range, fd, 0, 0, kStartWrite) < 0) return;
+    long d = Sys(__lkl__NR_dup, fd);
+    if (d < 0) return;
+    written_.push_back(d);
+    if (written_.size() > kDropLag) DropOldest();
+  }
+
+  void DropOldest() {
+    long fd = written_.front();
+    written_.pop_front();
+    Sys(__lkl__NR_sync_file_range, fd, 0, 0, kWaitWriteback);
+    Sys(__lkl__NR_fadvise64, fd, 0, 0, LKL_POSIX_FADV_DONTNEED);
+    Sys(__lkl__NR_close, fd);
+  }
 
   // Replacements made under a temporary name, renamed over their entry's
   // name by FinishRenames (dir: an O_PATH fd of their directory).
@@ -424,6 +461,7 @@ class ApplyJob : public Job {
         }
         off += n;
       }
+      if (it.len > 0) StartWriteback(fd);
     }
     r = Meta(it, file ? fd : -1);
     if (file) {

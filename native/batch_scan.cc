@@ -100,6 +100,9 @@ void ReadData(long dirfd, const char* name, Rec* rec, DataBudget* budget) {
       break;
     }
   }
+  // Read once, like readFiles' files: drop its pages (the walk reads a
+  // rootfs' small files mostly here, with their directories).
+  Sys(__lkl__NR_fadvise64, fd, 0, 0, LKL_POSIX_FADV_DONTNEED);
   Sys(__lkl__NR_close, fd);
   if (len < 0 || len > size) {  // failed or grew meanwhile: leave it to lib/
     rec->data.clear();
@@ -302,9 +305,13 @@ class ReadFilesJob : public Job {
         arr[i] = Napi::Number::New(env, static_cast<double>(o.err));
         std::free(o.data);
       } else {
-        // Hand the malloc'd block to JS without a copy.
-        arr[i] =
-            Napi::Buffer<char>::New(env, o.data, o.len, [](Napi::Env, char* p) { std::free(p); });
+        // Copied into a Buffer of node's, and the block freed now: handed
+        // over, it lived until a GC in this pool thread's malloc arena, a
+        // second heap whose high-water mark added to the main one's
+        // (image -> tar of a rootfs: peak RSS median 171 -> 168 MiB, no
+        // slower).
+        arr[i] = Napi::Buffer<char>::Copy(env, o.data, o.len);
+        std::free(o.data);
       }
       o.data = nullptr;
     }
@@ -343,11 +350,16 @@ Napi::Value Readahead(Info info) {
   return Submit(info, std::move(job));
 }
 
-// dropCache(fd) -> 0 | -errno: drop a file's clean pages from the kernel's
-// cache (POSIX_FADV_DONTNEED) once it has been read through.
+// dropCache(fd, offset = 0, len = 0 (to the end)) -> 0 | -errno: drop a
+// file's clean pages in a range from the kernel's cache
+// (POSIX_FADV_DONTNEED) once they have been read (or written back).
 Napi::Value DropCache(Info info) {
   auto job = std::make_unique<SysJob>(__lkl__NR_fadvise64);
   job->a_[0] = ArgLong(info, 0);
+  if (info.Length() > 2) {
+    job->a_[1] = ArgLong(info, 1);
+    job->a_[2] = ArgLong(info, 2);
+  }
   job->a_[3] = LKL_POSIX_FADV_DONTNEED;
   return Submit(info, std::move(job));
 }

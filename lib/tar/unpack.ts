@@ -62,7 +62,9 @@ export class TarUnpack extends EntryDuplexBase {
   constructor (opts: UnpackOptions = {}) {
     opts = checkOptions(opts)
     const hwm = opts.highWaterMark ?? 64
-    super({ highWaterMark: hwm, byteLengthReadable: () => 1, byteLengthWritable: (b: Buffer) => Math.ceil(b.byteLength / 65536) })
+    // Input is counted in 16 KiB units: at most ~1 MiB of it queued (one
+    // read of a 1 MiB file stream); every queued chunk is memory held.
+    super({ highWaterMark: hwm, byteLengthReadable: () => 1, byteLengthWritable: (b: Buffer) => Math.ceil(b.byteLength / 16384) })
     this._marks = opts.whiteouts === true
   }
 

@@ -44,7 +44,8 @@ import { ImageCore, shown } from '../image-core'
 import { Entry, normalizePath, unsafePath, entryTimes, typeBits, readContent, takeBuffer } from './entry'
 import { whiteoutName, OPAQUE_NAME, OVERLAY_OPAQUE_XATTR } from './whiteouts'
 import { PathLike, checkPath, checkOptions } from '../validate'
-import { writeSparse } from './sparse-write'
+import { writeSparse, SPARSE_CHUNK } from './sparse-write'
+import { BatchSlabs } from './batch-slabs'
 import { FsCapabilities, Dropped, fsCapabilities, isUnsupported, kindName } from './fs-capabilities'
 import { randomBytes } from 'crypto'
 import { nameFromBytes } from '../name-bytes'
@@ -87,7 +88,10 @@ const F = applyCodes.flag
 const STEP = applyCodes.step
 const BATCH_ITEMS = 512
 const OUTSIDE = 'it resolves outside the destination (through a symlink or \'..\')'
-const BATCH_BYTES = 16 << 20
+// Small files' bytes per batch: their contents are copied into the writer's
+// two slabs of this size (batch-slabs.ts); 2 MiB batches measured no slower
+// than 16 MiB ones, and keep 28 MiB less alive.
+const BATCH_BYTES = 2 << 20
 
 // The syscall an error names: by op for the create step, else by step.
 const CREATE_SYSCALL: Record<number, string> = {
@@ -107,6 +111,9 @@ export class ImageWriter extends Writable {
   private _batch: ApplyItem[] = []
   private _names: string[] = []
   private _bytes = 0
+  private _slabs = new BatchSlabs(BATCH_BYTES)
+  // A big file's chunk buffer, reused from file to file (one big file at a time).
+  private _bigBuf: Buffer | null = null
   // Directory times, set at the end: the last entry of each directory wins.
   private _dirTimes = new Map<string, ApplyItem>()
   private _whiteouts: WhiteoutMode
@@ -270,6 +277,10 @@ export class ImageWriter extends Writable {
           data = await readContent(c)
           this._current = null
         }
+        if (this._slabs.takes(data.byteLength)) {
+          if (!this._slabs.fits(data.byteLength)) await this._flush()
+          data = this._slabs.copy(data)
+        }
         item.op = OP.file
         item.data = data
         this._bytes += data.byteLength
@@ -363,6 +374,7 @@ export class ImageWriter extends Writable {
       this._batch = []
       this._names = []
       this._bytes = 0
+      this._slabs.next()
       const p = (async () => {
         if (prev) await prev
         await this._apply(batch, names)
@@ -454,7 +466,8 @@ export class ImageWriter extends Writable {
       if (fd < 0) throw systemError(fd, 'open', name)
       try {
         this._current = e.content ?? null
-        await writeSparse(fd, e.content as AsyncIterable<Buffer> | undefined, name)
+        this._bigBuf ??= Buffer.allocUnsafeSlow(SPARSE_CHUNK)
+        await writeSparse(fd, e.content as AsyncIterable<Buffer> | undefined, name, this._bigBuf)
         this._current = null
       } finally {
         await native.close(fd)

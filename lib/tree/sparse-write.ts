@@ -5,14 +5,18 @@
 // all-zero blocks stay holes; the file's length is then set to what came.
 // After each chunk the file's writeback is started in order (native
 // writeBack), so the disk sees it front to back: a kill mid-file leaves a
-// prefix of it, never a full-size file with ranges of zeros.
+// prefix of it, never a full-size file with ranges of zeros. The chunks
+// already written back are then dropped from the kernel's cache, and the
+// last one at the end (drop-behind: native/batch_apply.cc says why).
 // Calls native directly: the caller holds the image for the whole file
 // (ImageWriter._bigFile), so img.close() waits for it.
 
 import { native } from '../native'
 import { systemError } from '../errors'
 
-const CHUNK = 4 << 20
+/** The chunk size: writeSparse's buffer (callers may pass one of their own to reuse). */
+export const SPARSE_CHUNK = 4 << 20
+const CHUNK = SPARSE_CHUNK
 const SPARSE_BLOCK = 64 * 1024
 const ZERO = Buffer.alloc(SPARSE_BLOCK)
 
@@ -20,9 +24,13 @@ function isZero (buf: Buffer, from: number, to: number): boolean {
   return buf.compare(ZERO, 0, to - from, from, to) === 0
 }
 
-/** Write all of `content` at offset 0 of `fd`; errors name `name` (the entry as shown). */
-export async function writeSparse (fd: number, content: AsyncIterable<Buffer> | undefined, name: string): Promise<void> {
-  const buf = Buffer.allocUnsafe(CHUNK)
+/**
+ * Write all of `content` at offset 0 of `fd`; errors name `name` (the entry
+ * as shown). `buf` (SPARSE_CHUNK bytes, free until this returns) saves a
+ * fresh 4 MiB buffer per file: each would live as long as its file's write
+ * and so outlive V8's young generation.
+ */
+export async function writeSparse (fd: number, content: AsyncIterable<Buffer> | undefined, name: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)): Promise<void> {
   let pos = 0
   let fill = 0
   // Write the non-zero 64 KiB runs of the buffer; zero runs stay holes.
@@ -42,6 +50,9 @@ export async function writeSparse (fd: number, content: AsyncIterable<Buffer> | 
     fill = 0
     const w = await native.writeBack(fd, pos)
     if (w < 0) throw systemError(w, 'sync_file_range', name)
+    // The chunks before this one are written back now: drop their pages
+    // from the kernel's cache (imageWriter's drop-behind, native/batch_apply.cc).
+    await native.dropCache(fd)
   }
   if (content) {
     for await (const chunk of content) {
@@ -57,4 +68,8 @@ export async function writeSparse (fd: number, content: AsyncIterable<Buffer> | 
   await put()
   const t = await native.ftruncate(fd, pos)
   if (t < 0) throw systemError(t, 'ftruncate', name)
+  // And the last chunk's, once its writeback (started by put) is done.
+  const w = await native.writeBack(fd, pos)
+  if (w < 0) throw systemError(w, 'sync_file_range', name)
+  await native.dropCache(fd)
 }
