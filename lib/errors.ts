@@ -116,7 +116,7 @@ const LKL_ERROR = Symbol.for('lkl.LklError')
 export class LklError extends Error {
   /**
    * `instanceof LklError` holds for an LklError of any copy of this code in
-   * the process: the bundle (dist/lkl.js) and the modules tsc wrote, or two
+   * the process: the bundle (dist/lkl.bundle.js) and the modules tsc wrote, or two
    * installed versions, each have their own class object.
    */
   static override [Symbol.hasInstance] (x: unknown): boolean {

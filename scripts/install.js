@@ -107,4 +107,20 @@ function main () {
   if (insideNodeModules() && process.env.LKL_KEEP_BUILD !== '1') dropBuildTree()
 }
 
+// The bundles' V8 code caches for the node installing the package
+// (scripts/code-cache.js): one made where the package was packed only fits
+// that node, and not the tarball's file times. Only where dist/ is already
+// there (a registry install; a git clone gets them from npm run build:ts). A
+// failure costs speed, not function: the bundle then loads without a cache.
+function cacheBundles () {
+  const { makeCache } = require('./code-cache')
+  for (const [name, kind] of [['lkl', 'lib'], ['lkl-cli', 'cli']]) {
+    const bundle = path.join(root, 'dist', name + '.bundle.js')
+    if (!fs.existsSync(bundle)) continue
+    const failed = makeCache(bundle, kind)
+    if (failed) say('no code cache for ' + name + '.bundle.js (' + failed + '); it loads without one')
+  }
+}
+
 main()
+cacheBundles()
