@@ -11,7 +11,16 @@ import { ImageCore, shown } from '../image-core'
 import { PathLike, checkInt } from '../validate'
 import { Stats, BigIntStats } from './stats'
 import { toTimespec, TimeLike } from './times'
-import { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
+import type { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
+
+/**
+ * The Node file streams (./streams), loaded with the first one: they
+ * extend node:stream's classes, and node:stream is 19 builtin modules
+ * (~1 ms) that a start-up reading files through promises never needs.
+ */
+export function fileStreams (): typeof import('./streams') {
+  return require('./streams') as typeof import('./streams')
+}
 
 const MAX_LENGTH = bufferConstants.MAX_LENGTH
 
@@ -242,11 +251,11 @@ export class FileHandle {
   }
 
   createReadStream (options?: Omit<ReadStreamOptions, 'fd'>): ReadStream {
-    return new ReadStream(this._img, this._path, { ...options, fd: this })
+    return new (fileStreams().ReadStream)(this._img, this._path, { ...options, fd: this })
   }
 
   createWriteStream (options?: Omit<WriteStreamOptions, 'fd'>): WriteStream {
-    return new WriteStream(this._img, this._path, { ...options, fd: this })
+    return new (fileStreams().WriteStream)(this._img, this._path, { ...options, fd: this })
   }
 
   /** @internal for the callback API */

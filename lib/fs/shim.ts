@@ -14,7 +14,8 @@ import { createPromises, FsPromises } from './promises'
 import { FileHandle } from './file-handle'
 import { Stats, BigIntStats, Dirent, StatFs } from './stats'
 import { Dir } from './tree'
-import { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
+import type { ReadStream, WriteStream, ReadStreamOptions, WriteStreamOptions } from './streams'
+import { fileStreams } from './file-handle'
 import type { TimeLike } from './times'
 import type { CallbackOverloads, CallbackForm, FdCallbacks } from './overloads'
 
@@ -178,11 +179,11 @@ export function createFs (img: ImageCore) {
     },
     createReadStream (path: PathArg | null, options?: ReadStreamOptions | BufferEncoding): ReadStream {
       const o = typeof options === 'string' ? { encoding: options } : options ?? {}
-      return new ReadStream(img, path === null && o.fd != null ? '' : checkPath(path), o)
+      return new (fileStreams().ReadStream)(img, path === null && o.fd != null ? '' : checkPath(path), o)
     },
     createWriteStream (path: PathArg | null, options?: WriteStreamOptions | BufferEncoding): WriteStream {
       const o = typeof options === 'string' ? { encoding: options } : options ?? {}
-      return new WriteStream(img, path === null && o.fd != null ? '' : checkPath(path), o)
+      return new (fileStreams().WriteStream)(img, path === null && o.fd != null ? '' : checkPath(path), o)
     },
     promises,
     constants: promises.constants,
@@ -191,8 +192,9 @@ export function createFs (img: ImageCore) {
     StatFs,
     Dirent,
     Dir,
-    ReadStream,
-    WriteStream,
+    // node:stream loads with the first file stream (./file-handle).
+    get ReadStream (): typeof ReadStream { return fileStreams().ReadStream },
+    get WriteStream (): typeof WriteStream { return fileStreams().WriteStream },
     FileHandle
   }
 }

@@ -5,7 +5,6 @@
 // `recursive`, rm with `recursive`) are one native call each.
 
 import * as posix from 'path/posix'
-import { randomBytes } from 'crypto'
 import { native, constants as C, errno } from '../native'
 import { systemError, invalidArgType } from '../errors'
 import { ImageCore, shown } from '../image-core'
@@ -18,6 +17,7 @@ import type { Shared } from './promises'
 import { judgeListing, judgeEntry } from '../listing'
 import type { PromisesOverloads as Typed } from './overloads'
 import { nameFromBytes, nameToBytes } from '../name-bytes'
+import { randomBytes } from '../random'
 
 type Encoding = BufferEncoding | 'buffer'
 type ReaddirOptions = { withFileTypes?: boolean, encoding?: Encoding | null, recursive?: boolean } | Encoding | null

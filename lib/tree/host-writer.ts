@@ -9,7 +9,6 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import { Writable } from 'streamx'
-import { pipeline } from 'stream'
 import { native, errno } from '../native'
 import { systemError, invalidArgType, LklError } from '../errors'
 import { checkHostDir, checkOptions } from '../validate'
@@ -116,6 +115,8 @@ export class HostWriter extends Writable {
           await fs.promises.writeFile(hostPath(abs), buffered ?? await readContent(c), { flag: 'wx', mode: 0o600 })
         } else {
           await new Promise<void>((resolve, reject) => {
+            // node:stream on first use: ~1 ms of every require('lkl') otherwise.
+            const { pipeline } = require('stream') as typeof import('stream')
             pipeline(c as unknown as NodeJS.ReadableStream, fs.createWriteStream(hostPath(abs), { flags: 'wx', mode: 0o600 }), (err) => err ? reject(err) : resolve())
           })
         }

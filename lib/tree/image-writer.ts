@@ -47,8 +47,8 @@ import { PathLike, checkPath, checkOptions } from '../validate'
 import { writeSparse, SPARSE_CHUNK } from './sparse-write'
 import { BatchSlabs } from './batch-slabs'
 import { FsCapabilities, Dropped, fsCapabilities, isUnsupported, kindName } from './fs-capabilities'
-import { randomBytes } from 'crypto'
 import { nameFromBytes } from '../name-bytes'
+import { randomBytes } from '../random'
 
 export interface WriterOptions {
   /** Replace existing non-directories (default false: EEXIST names the entry). */

@@ -8,9 +8,11 @@
 // with `/` or `./` is anchored at the root. A match on a directory
 // excludes everything below it, as tar never descends into it.
 
-// picomatch ships no types; this is the one function used.
+// picomatch ships no types; this is the one function used. Loaded on the
+// first pattern, not with require('lkl') (transforms are part of the main
+// module; ~1 ms of a start-up that uses no exclude pattern).
 type IsMatch = (s: string) => boolean
-const picomatch = require('picomatch') as (glob: string, o: object) => IsMatch
+let picomatch: ((glob: string, o: object) => IsMatch) | undefined
 
 // fnmatch without FNM_PATHNAME: `*` crosses `/` (bash: single stars act as
 // globstars); POSIX brackets (`[!a]`, `[[:digit:]]`); no brace or extglob
@@ -21,6 +23,7 @@ const OPTIONS = { dot: true, bash: true, posix: true, nobrace: true, noextglob: 
 export function tarPatternMatcher (pattern: string): (path: string) => boolean {
   const anchored = /^\.?\//.test(pattern)
   const glob = pattern.replace(/^(\.\/|\/)+/, '')
+  picomatch ??= require('picomatch') as (glob: string, o: object) => IsMatch
   const isMatch = picomatch(glob, OPTIONS)
   return (path) => {
     // The path itself and its leading directories (tar skips a matched
