@@ -79,6 +79,12 @@ test(`${N} images open at once, all doing I/O`, async (t) => {
   t.equal(clean, N, `all ${N} images fsck-clean with their data`)
 })
 
+// The kernel starts a worker thread (kworker, one host thread each) when its
+// workqueues are busy and ends idle ones after minutes, so a loaded machine
+// can leave one or two more than before: not a leak. A leak grows with the
+// cycles (500 here), far past this slack.
+const WORKER_SLACK = 2
+
 test(`${CYCLES} open/close cycles without leaks`, async (t) => {
   const [file] = copies(1, 'cycle')
   const one = async (i) => {
@@ -96,8 +102,8 @@ test(`${CYCLES} open/close cycles without leaks`, async (t) => {
   t.comment('after:  ' + fmt(after))
   t.comment(`open + write + close: ${(ms / CYCLES).toFixed(2)} ms per cycle`)
   t.equal(after.fds, before.fds, 'host fds stable')
-  t.ok(after.threads <= before.threads, `host threads stable (${before.threads} -> ${after.threads})`)
-  t.ok(after.ktasks <= before.ktasks, `kernel tasks stable (${before.ktasks} -> ${after.ktasks})`)
+  t.ok(after.threads <= before.threads + WORKER_SLACK, `host threads stable (${before.threads} -> ${after.threads})`)
+  t.ok(after.ktasks <= before.ktasks + WORKER_SLACK, `kernel tasks stable (${before.ktasks} -> ${after.ktasks})`)
   const rssGrowth = (after.rss - before.rss) / h.MB
   // RSS levels off (V8 sizes its heap, the kernel touches more of its
   // arena): a leak of 80 KiB per cycle would still fail this.
@@ -130,7 +136,7 @@ test('memory, overlay and custom disks: 100 cycles each without leaks', async (t
     for (let i = 0; i < 100; i++) await cycle(i)
     const after = await snapshot()
     t.comment(`${kind}: ${fmt(after)}`)
-    t.ok(after.fds === before.fds && after.threads <= before.threads && after.ktasks <= before.ktasks, `${kind}: fds ${before.fds}->${after.fds}, threads ${before.threads}->${after.threads}, kernel tasks ${before.ktasks}->${after.ktasks}`)
+    t.ok(after.fds === before.fds && after.threads <= before.threads + WORKER_SLACK && after.ktasks <= before.ktasks + WORKER_SLACK, `${kind}: fds ${before.fds}->${after.fds}, threads ${before.threads}->${after.threads}, kernel tasks ${before.ktasks}->${after.ktasks}`)
     t.ok((before.kfree - after.kfree) / h.MB < 8, `${kind}: kernel free memory ${(before.kfree / h.MB).toFixed(1)} -> ${(after.kfree / h.MB).toFixed(1)} MiB`)
     t.ok((after.rss - before.rss) / h.MB < 40, `${kind}: RSS ${(before.rss / h.MB).toFixed(1)} -> ${(after.rss / h.MB).toFixed(1)} MiB`)
     t.ok((after.heap - before.heap) / h.MB < 4, `${kind}: JS heap in use ${(before.heap / h.MB).toFixed(1)} -> ${(after.heap / h.MB).toFixed(1)} MiB`)
