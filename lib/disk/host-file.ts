@@ -14,6 +14,7 @@
 // lock; tools that take none (mount, e2fsck) do not.
 
 import * as fs from 'fs'
+import { promisify } from 'util'
 import { native, errno } from '../native'
 import { LklError, systemError } from '../errors'
 
@@ -28,17 +29,9 @@ export interface HostFile {
 // node:fs's callback forms, not fs.promises: the first use of fs.promises
 // loads internal/fs/promises and the 11 modules it needs (~1 ms of the
 // first open() of a short script).
-function openFd (path: string | Buffer, flags: string): Promise<number> {
-  return new Promise((resolve, reject) => fs.open(path, flags, (err, fd) => err ? reject(err) : resolve(fd)))
-}
-
-function fstat (fd: number): Promise<fs.Stats> {
-  return new Promise((resolve, reject) => fs.fstat(fd, (err, st) => err ? reject(err) : resolve(st)))
-}
-
-function closeFd (fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.close(fd, (err) => err ? reject(err) : resolve()))
-}
+const openFd = promisify(fs.open)
+const fstat = promisify(fs.fstat)
+const closeFd = promisify(fs.close)
 
 /**
  * Open a host file for a disk and claim it (ERR_LKL_IMAGE_BUSY if that
